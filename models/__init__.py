@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2.0 typed ORM models, engine creation and Alembic migrations."""

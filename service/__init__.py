@@ -1,0 +1,1 @@
+"""The HTTP service: application factory, configuration, error handling and the `lmi` command."""

@@ -1,0 +1,32 @@
+"""Configuration from environment variables (see the README for the table of settings)."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("../shared/data"),
+        validation_alias=AliasChoices("LMI_DATA_DIR"),
+        description="Folder holding the public reference data (NOC, OaSIS, COPS, Job Bank…).",
+    )
+    database_url: str = Field(
+        default="sqlite:///var/lmi.sqlite3",
+        validation_alias=AliasChoices("DATABASE_URL"),
+        description="SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user@host:5432/db.",
+    )
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("LMI_HOST"))
+    port: int = Field(default=8000, validation_alias=AliasChoices("LMI_PORT"))
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", validation_alias=AliasChoices("LMI_LOG_LEVEL")
+    )
+    cache_max_age: int = Field(
+        default=3600,
+        validation_alias=AliasChoices("LMI_CACHE_MAX_AGE"),
+        description="Cache-Control max-age, in seconds, of reference responses.",
+    )
