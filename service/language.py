@@ -19,7 +19,7 @@ def negotiate_language(accept_language: str | None) -> Language:
         quality = 1.0
         for param in params.split(";"):
             name, _, value = param.strip().partition("=")
-            if name == "q":
+            if name.lower() == "q":
                 try:
                     quality = float(value)
                 except ValueError:

@@ -57,6 +57,10 @@ async def _handle_http_exception(request: Request, error: Exception) -> JSONResp
     assert isinstance(error, StarletteHTTPException)
     title = HTTPStatus(error.status_code).phrase
     detail = error.detail if isinstance(error.detail, str) and error.detail != title else None
+    if detail is None and error.status_code == 404:
+        detail = f"No route matches {request.url.path}; the API is described at /docs."
+    elif detail is None and error.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
     response = problem_response(request, error.status_code, title, detail, None)
     if error.headers:
         response.headers.update(error.headers)

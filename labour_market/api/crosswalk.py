@@ -32,11 +32,13 @@ def from_noc2016(request: Request, session: DbSession, settings: AppSettings, la
             else "NOC 2016 unit group codes have four digits, such as 3012"
         )
         raise CrosswalkCodeNotFound(f"{code} is not a NOC 2016 V1.3 unit group of the concordance. {hint}.")
-    titles_fr = dict(
-        session.execute(select(NocClass.code, NocClass.title_fr).where(NocClass.code.in_([l.noc2021_code for l in links])))
-        .tuples()
-        .all()
-    )
+    successor_codes = [link.noc2021_code for link in links]
+    titles_fr = {
+        code: title_fr
+        for code, title_fr in session.execute(
+            select(NocClass.code, NocClass.title_fr).where(NocClass.code.in_(successor_codes))
+        )
+    }
     body = CrosswalkOut(
         from_version="NOC 2016 V1.3",
         code=code,

@@ -22,7 +22,7 @@ class SourceFormatError(Exception):
     def __str__(self) -> str:
         where = f"{self.path}, line {self.line}"
         if self.column is not None:
-            where += f", column {self.column_number} ({self.column!r})"
+            where += f", column {self.column_number} ({self.column!r})" if self.column_number else f", column {self.column!r}"
         return f"{where}: {self.message}"
 
 
@@ -76,6 +76,12 @@ class CsvRow:
             raise self.error(column, f"expected a rating from {low:g} to {high:g}, found {self.values[column]!r}")
         return value
 
+    def unique(self, column: str, key: object, seen: set[object]) -> None:
+        """Record `key`; a key met before on an earlier row is an error on this one."""
+        if key in seen:
+            raise self.error(column, f"duplicate {key!r}: an earlier row has the same key")
+        seen.add(key)
+
     def choice(self, column: str, allowed: frozenset[str] | tuple[str, ...]) -> str:
         value = self.values[column].strip()
         if value not in allowed:
@@ -94,7 +100,7 @@ def read_csv(
     if not path.is_file():
         raise MissingSourceFileError(path)
     text = _decode(path.read_bytes(), relative_path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -126,11 +132,14 @@ def read_csv(
 
 
 def _decode(raw: bytes, relative_path: str) -> str:
+    """UTF-8 text without its byte order mark; a decoding error names its line and character."""
+    body = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = body.rfind(b"\n", 0, exc.start) + 1
+        line = body.count(b"\n", 0, exc.start) + 1
+        character = len(body[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise SourceFormatError(
-            relative_path, line, None, None, f"not valid UTF-8 at character {column} of the line"
+            relative_path, line, None, None, f"not valid UTF-8 at character {character} of the line"
         ) from None

@@ -53,6 +53,8 @@ def parse_unit_groups(data_dir: Path) -> dict[str, dict[str, Any]]:
     unit_groups: dict[str, dict[str, Any]] = {}
     for row in read_csv(data_dir, UNIT_GROUPS_FILE, columns):
         code = row.matching("noc_code", NOC2021_UNIT_GROUP, "a 5-digit NOC 2021 unit group code")
+        if code in unit_groups:
+            raise row.error("noc_code", f"duplicate {code!r}: an earlier row has the same key")
         teer = int(row.choice("teer", ("0", "1", "2", "3", "4", "5")))
         if code[1] != str(teer):
             raise row.error("teer", f"the second digit of {code} is its TEER, found TEER {teer}")

@@ -50,11 +50,13 @@ SCALE_MAX = {spec.dimension: spec.scale_max for spec in OASIS_FILES}
 
 def parse_profile_ratings(data_dir: Path, spec: OasisFile, unit_groups: frozenset[str]) -> list[dict[str, Any]]:
     ratings = []
+    profiles: set[object] = set()
     id_columns = (spec.code_column, spec.label_column)
     for row in read_csv(data_dir, spec.path, id_columns, delimiter=spec.delimiter):
         profile = normalize_oasis_profile(
             row.matching(spec.code_column, OASIS_PROFILE, "an OaSIS profile code such as 31301.01")
         )
+        row.unique(spec.code_column, profile, profiles)
         noc_code = known_unit_group(row, spec.code_column, profile[:5], unit_groups)
         label = row.text(spec.label_column)
         for descriptor in row.columns:

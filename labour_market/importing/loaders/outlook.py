@@ -57,8 +57,10 @@ def outlook_code(row: CsvRow, unit_groups: frozenset[str]) -> tuple[str, str, st
 def parse_outlook(data_dir: Path, unit_groups: frozenset[str]) -> list[dict[str, Any]]:
     columns = ("Code", "Occupation_Name", "Nom_de_la_profession", *FIGURES.values(), *CONDITIONS.values())
     rows = []
+    seen: set[object] = set()
     for row in read_csv(data_dir, COPS_FILE, columns):
         code, scope, noc_code = outlook_code(row, unit_groups)
+        row.unique("Code", code, seen)
         values: dict[str, Any] = {
             "code": code,
             "scope": scope,

@@ -39,8 +39,10 @@ def parse_national_wages(data_dir: Path, unit_groups: frozenset[str]) -> list[di
     columns = ("noc_code", "wage_low", "wage_median", "wage_high", "wage_unit", "wage_reference_period",
                "wage_source", "wage_note", "wage_release_date", "annual_pay_estimate")
     rows = []
+    seen: set[object] = set()
     for row in read_csv(data_dir, NATIONAL_FILE, columns):
         code = row.matching("noc_code", NOC2021_UNIT_GROUP, "a 5-digit NOC 2021 unit group code")
+        row.unique("noc_code", code, seen)
         rows.append(
             {
                 "noc_code": known_unit_group(row, "noc_code", code, unit_groups),

@@ -1,0 +1,37 @@
+# Quick start: `make run` serves the API on http://127.0.0.1:8000; `make test` runs the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LMI_PORT ?= 8000
+
+.PHONY: run test install import serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch first (a local wheel where /opt/wheels has it); any other pulls CUDA.
+	$(BIN)/pip install --quiet --find-links /opt/wheels torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+import: install
+	$(BIN)/lmi import-reference
+
+run: import
+	$(BIN)/lmi serve --port $(LMI_PORT)
+
+serve: install
+	$(BIN)/lmi serve --port $(LMI_PORT)
+
+test: install
+	$(BIN)/pytest
+
+bench: import
+	$(BIN)/python scripts/bench_reference.py
+
+clean:
+	rm -rf $(VENV) var

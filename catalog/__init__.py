@@ -1,0 +1,1 @@
+"""Institutions' course and micro-credential catalogs."""

@@ -1,0 +1,1 @@
+"""Free-text job title → NOC 2021 unit group matching (no web dependency)."""

@@ -1,0 +1,91 @@
+"""Lexical retrieval: exact lookup, vocabulary-level typo correction, IDF-weighted token overlap,
+then rapidfuzz on the shortlist. Scanning every title with rapidfuzz costs over 100 ms a query;
+this costs a few milliseconds."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from scipy import sparse
+
+from matching.lexicon import IndexEntry
+
+TYPO_MIN_LENGTH = 4
+TYPO_CUTOFF = 80.0
+SHORTLIST = 200
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    entry_id: int
+    score: float  # in [0, 1]; 1.0 only for an exact match
+    exact: bool
+
+
+class LexicalIndex:
+    def __init__(self, entries: Sequence[IndexEntry]):
+        self.folded = [entry.folded for entry in entries]
+        self.exact: dict[str, list[int]] = {}
+        for entry_id, text in enumerate(self.folded):
+            self.exact.setdefault(text, []).append(entry_id)
+        vocabulary: dict[str, int] = {}
+        rows, cols = [], []
+        for entry_id, text in enumerate(self.folded):
+            for token in set(text.split()):
+                rows.append(entry_id)
+                cols.append(vocabulary.setdefault(token, len(vocabulary)))
+        self.vocabulary = vocabulary
+        self.tokens = list(vocabulary)
+        shape = (len(self.folded), len(vocabulary))
+        membership = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
+        document_frequency = np.asarray(membership.sum(axis=0)).ravel()
+        self.idf = np.log((1 + len(self.folded)) / (1 + document_frequency)).astype(np.float32) + 1.0
+        self.membership = membership
+        self.weighted = membership.multiply(self.idf).tocsr()
+        self.entry_weight = np.asarray(self.weighted.sum(axis=1)).ravel()
+
+    def token_matches(self, token: str) -> list[tuple[int, float]]:
+        """Vocabulary ids the query token stands for, with a similarity in (0, 1]."""
+        exact = self.vocabulary.get(token)
+        if exact is not None:
+            return [(exact, 1.0)]
+        if len(token) < TYPO_MIN_LENGTH:
+            return []
+        matches = process.extract(token, self.tokens, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=3)
+        return [(self.vocabulary[text], score / 100.0) for text, score, _ in matches]
+
+    def search(self, query: str, limit: int = 50) -> list[LexicalHit]:
+        """Entries most like the folded `query`, best first."""
+        if not query:
+            return []
+        hits = [LexicalHit(entry_id, 1.0, True) for entry_id in self.exact.get(query, [])]
+        query_weights = np.zeros(len(self.vocabulary), dtype=np.float32)
+        query_total = 0.0
+        for token in dict.fromkeys(token for token in query.split() if len(token) > 1 or token.isdigit()):
+            matches = self.token_matches(token)
+            idf = max((float(self.idf[vocab_id]) for vocab_id, _ in matches), default=math.log(1 + len(self.folded)) + 1)
+            query_total += idf
+            for vocab_id, similarity in matches:
+                query_weights[vocab_id] = max(query_weights[vocab_id], similarity)
+        if query_total == 0 or not query_weights.any():
+            return hits
+        similarity_by_vocab = query_weights
+        query_coverage = (self.membership @ (similarity_by_vocab * self.idf)) / query_total
+        entry_coverage = (self.weighted @ similarity_by_vocab) / self.entry_weight
+        overlap = 0.6 * query_coverage + 0.4 * entry_coverage
+        candidate_count = min(SHORTLIST, int(np.count_nonzero(overlap)))
+        if candidate_count == 0:
+            return hits
+        shortlist = np.argpartition(-overlap, candidate_count - 1)[:candidate_count]
+        exact_ids = {hit.entry_id for hit in hits}
+        scored = []
+        for entry_id in shortlist:
+            if int(entry_id) in exact_ids:
+                continue
+            ratio = fuzz.token_sort_ratio(query, self.folded[entry_id]) / 100.0
+            score = 0.75 * float(overlap[entry_id]) + 0.25 * ratio
+            scored.append(LexicalHit(int(entry_id), min(score, 0.99), False))
+        scored.sort(key=lambda hit: -hit.score)
+        return (hits + scored)[:limit]

@@ -1,0 +1,94 @@
+"""What the matcher searches: unit groups, their example titles (every gendered variant) and the
+NOC 2016 → 2021 concordance, loaded once from the reference database."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matching.text import gender_variants
+from models.occupations import ConcordanceLink, JobTitle, NocClass
+
+
+# "Registered nurse (R.N.)" is also searchable as "registered nurse".
+BRACKETED = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    code: str
+    title_en: str
+    title_fr: str
+    teer: int
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One searchable form of a title: `folded` is a single gender variant, `title` as published."""
+
+    noc_code: str
+    lang: str
+    title: str
+    folded: str
+    source: str  # "job_title" or "unit_group_title"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    unit_groups: dict[str, UnitGroup]
+    entries: list[IndexEntry]
+    noc2016_successors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build_lexicon(
+    unit_groups: Iterable[UnitGroup],
+    titles: Iterable[tuple[str, str, str]],
+    concordance: Iterable[tuple[str, str]] = (),
+) -> Lexicon:
+    """`titles` are (noc_code, lang, title); `concordance` is (noc2016_code, noc2021_code) pairs."""
+    groups = {group.code: group for group in unit_groups}
+    entries: list[IndexEntry] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(noc_code: str, lang: str, title: str, source: str) -> None:
+        without_brackets = BRACKETED.sub("", title).strip()
+        variants = gender_variants(title)
+        if without_brackets and without_brackets != title:
+            variants += gender_variants(without_brackets)
+        for variant in variants:
+            if variant and (variant, noc_code) not in seen:
+                seen.add((variant, noc_code))
+                entries.append(IndexEntry(noc_code, lang, title, variant, source))
+
+    for group in groups.values():
+        add(group.code, "en", group.title_en, "unit_group_title")
+        add(group.code, "fr", group.title_fr, "unit_group_title")
+    for noc_code, lang, title in titles:
+        add(noc_code, lang, title, "job_title")
+    successors: dict[str, list[str]] = {}
+    for old, new in concordance:
+        if new not in successors.setdefault(old, []):
+            successors[old].append(new)
+    return Lexicon(groups, entries, successors)
+
+
+def load_lexicon(session: Session) -> Lexicon:
+    unit_groups = [
+        UnitGroup(code, title_en, title_fr or title_en, teer or 0)
+        for code, title_en, title_fr, teer in session.execute(
+            select(NocClass.code, NocClass.title_en, NocClass.title_fr, NocClass.teer)
+            .where(NocClass.level == 5)
+            .order_by(NocClass.code)
+        )
+    ]
+    titles = session.execute(select(JobTitle.noc_code, JobTitle.lang, JobTitle.title).order_by(JobTitle.id))
+    concordance = session.execute(
+        select(ConcordanceLink.noc2016_code, ConcordanceLink.noc2021_code).order_by(ConcordanceLink.id)
+    )
+    return build_lexicon(
+        unit_groups,
+        ((code, lang, title) for code, lang, title in titles),
+        ((old, new) for old, new in concordance),
+    )

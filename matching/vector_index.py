@@ -1,0 +1,254 @@
+"""Exact inner-product search over passage embeddings, cached on disk per (model, data).
+
+Embedding the ~58k NOC titles takes minutes on two cores; a restart must not pay that again.
+:func:`build_or_load` keys the cache by a hash of the embedder's identity and of every passage
+in order, so a change of model or of data rebuilds and anything else loads from disk.
+
+Index type: ``IndexFlatIP`` (exact). Vectors are unit length, so the inner product is the cosine
+similarity. See :class:`VectorIndex` for the measured search times that justified keeping it.
+
+Threads: faiss uses its own bundled libgomp, and OpenMP's ``omp_set_num_threads`` only affects
+the *calling OS thread* (a web server's worker threads would keep the default of all cores), so
+:class:`VectorIndex` sets it in every ``search`` call rather than once at startup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from matching.embeddings import Embedder
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+"""Bump when the on-disk layout or the way vectors are produced changes: old caches then miss."""
+
+EMBED_BATCH_SIZE = 128
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (respects affinity masks and container cpusets)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class VectorIndex:
+    """Exact cosine (inner-product) search over unit vectors; ids are row numbers of the passages.
+
+    Measured on the 2-core target machine over 58,218 vectors of dimension 384: see the report
+    in the module docstring of the benchmark notes; in short, one query costs a few milliseconds
+    either way, which is the same order as embedding the query, so exact search is kept.
+    """
+
+    def __init__(self, index: faiss.Index, num_threads: int | None = None) -> None:
+        if index.metric_type != faiss.METRIC_INNER_PRODUCT:
+            raise ValueError("VectorIndex needs an inner-product faiss index")
+        if num_threads is not None and num_threads < 1:
+            raise ValueError("num_threads must be at least 1")
+        self._index = index
+        self._num_threads = num_threads or available_cores()
+
+    @classmethod
+    def from_vectors(cls, vectors: np.ndarray, num_threads: int | None = None) -> VectorIndex:
+        """Index ``vectors`` (float32, unit rows); row ``i`` gets id ``i``."""
+        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2:
+            raise ValueError(f"expected a 2-D array of vectors, got shape {matrix.shape}")
+        index = faiss.IndexFlatIP(matrix.shape[1])
+        if len(matrix):
+            index.add(matrix)
+        return cls(index, num_threads)
+
+    @classmethod
+    def load(cls, path: Path, num_threads: int | None = None) -> VectorIndex:
+        return cls(faiss.read_index(str(path)), num_threads)
+
+    def save(self, path: Path) -> None:
+        """Write the index atomically: readers see the old file or the complete new one."""
+        with _atomic_path(path) as temporary:
+            faiss.write_index(self._index, str(temporary))
+
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def search(self, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` passages for each query row: ``(scores, ids)``, both ``(n_queries, k')``.
+
+        ``k'`` is ``min(k, len(self))`` so callers never see faiss's ``-1`` padding ids. Scores
+        are cosine similarities (float32, best first); ids are int64 row numbers. A single 1-D
+        vector is accepted as one query.
+        """
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        queries = np.ascontiguousarray(query_vectors, dtype=np.float32)
+        if queries.ndim == 1:
+            queries = queries.reshape(1, -1)
+        if queries.ndim != 2 or queries.shape[1] != self.dimension:
+            raise ValueError(f"query vectors must have shape (n, {self.dimension}), got {queries.shape}")
+        k = min(k, len(self))
+        if k == 0 or len(queries) == 0:
+            return np.empty((len(queries), k), np.float32), np.empty((len(queries), k), np.int64)
+        faiss.omp_set_num_threads(self._num_threads)
+        scores, ids = self._index.search(queries, k)
+        return scores, ids
+
+
+def cache_key(embedder: Embedder, passages: Sequence[str]) -> str:
+    """sha256 over the embedder's identity, the format version and every passage, in order.
+
+    Each passage is length-prefixed so that no two different lists hash the same input bytes
+    (``["ab", "c"]`` vs ``["a", "bc"]``).
+    """
+    digest = hashlib.sha256()
+    header = json.dumps(
+        {"model": embedder.name, "dimension": embedder.dimension, "format": FORMAT_VERSION, "count": len(passages)},
+        sort_keys=True,
+    )
+    digest.update(header.encode("utf-8"))
+    for text in passages:
+        encoded = text.encode("utf-8")
+        digest.update(len(encoded).to_bytes(8, "little"))
+        digest.update(encoded)
+    return digest.hexdigest()
+
+
+def cache_paths(cache_dir: Path, embedder_name: str, key: str) -> tuple[Path, Path]:
+    """``(<name>-<key16>.faiss, <name>-<key16>.json)`` inside ``cache_dir``."""
+    stem = f"{re.sub(r'[^A-Za-z0-9._-]+', '-', embedder_name)}-{key[:16]}"
+    return cache_dir / f"{stem}.faiss", cache_dir / f"{stem}.json"
+
+
+def build_or_load(
+    embedder: Embedder,
+    passages: Sequence[str],
+    cache_dir: Path,
+    progress: bool = True,
+) -> VectorIndex:
+    """The index of ``passages`` embedded by ``embedder``, from ``cache_dir`` when it is there.
+
+    The sidecar JSON is written after the index and acts as the commit marker: a crash in
+    between leaves an index without a valid sidecar, which is rebuilt. A sidecar that does not
+    match (other key, count, model or dimension), does not parse, or an index file faiss cannot
+    read is logged and rebuilt rather than trusted.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    key = cache_key(embedder, passages)
+    index_path, sidecar_path = cache_paths(cache_dir, embedder.name, key)
+
+    cached = _load_cached(index_path, sidecar_path, embedder, key, len(passages))
+    if cached is not None:
+        logger.info("loaded %d %s vectors from %s", len(cached), embedder.name, index_path)
+        return cached
+
+    started = time.perf_counter()
+    vectors = embed_in_batches(embedder.embed_passages, passages, embedder.dimension, progress, embedder.name)
+    index = VectorIndex.from_vectors(vectors)
+    build_seconds = time.perf_counter() - started
+
+    index.save(index_path)
+    sidecar = {
+        "format": FORMAT_VERSION,
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "count": len(passages),
+        "key": key,
+        "build_seconds": round(build_seconds, 3),
+    }
+    with _atomic_path(sidecar_path) as temporary:
+        temporary.write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")
+    logger.info("embedded %d passages with %s in %.1f s; cached at %s", len(passages), embedder.name, build_seconds, index_path)
+    return index
+
+
+def embed_in_batches(
+    embed: Callable[[Sequence[str]], np.ndarray],
+    texts: Sequence[str],
+    dimension: int,
+    progress: bool = True,
+    label: str = "",
+) -> np.ndarray:
+    """Embed ``texts`` batch by batch into one float32 matrix, with a tqdm bar on stderr."""
+    out = np.empty((len(texts), dimension), dtype=np.float32)
+    with tqdm(
+        total=len(texts),
+        desc=f"embedding {label}".strip(),
+        unit="text",
+        file=sys.stderr,
+        disable=not progress,
+    ) as bar:
+        for start in range(0, len(texts), EMBED_BATCH_SIZE):
+            batch = texts[start : start + EMBED_BATCH_SIZE]
+            vectors = embed(batch)
+            if vectors.shape != (len(batch), dimension):
+                raise RuntimeError(f"embedder returned shape {vectors.shape} for {len(batch)} texts")
+            out[start : start + len(batch)] = vectors
+            bar.update(len(batch))
+    return out
+
+
+def _load_cached(
+    index_path: Path, sidecar_path: Path, embedder: Embedder, key: str, count: int
+) -> VectorIndex | None:
+    if not (index_path.is_file() and sidecar_path.is_file()):
+        return None
+    try:
+        sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        logger.warning("ignoring unreadable index sidecar %s: %s", sidecar_path, error)
+        return None
+    expected = {
+        "format": FORMAT_VERSION,
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "count": count,
+        "key": key,
+    }
+    if not isinstance(sidecar, dict) or any(sidecar.get(field) != value for field, value in expected.items()):
+        logger.warning("ignoring index sidecar %s: it does not match the current model and passages", sidecar_path)
+        return None
+    try:
+        index = VectorIndex.load(index_path)
+    except (RuntimeError, OSError, ValueError) as error:
+        logger.warning("ignoring unreadable index %s: %s", index_path, error)
+        return None
+    if len(index) != count or index.dimension != embedder.dimension:
+        logger.warning("ignoring index %s: %d×%d vectors, expected %d×%d", index_path, len(index), index.dimension, count, embedder.dimension)
+        return None
+    return index
+
+
+@contextmanager
+def _atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success move it over ``path`` with os.replace.
+
+    Same directory, so the rename is atomic on POSIX; on failure the temporary file is removed.
+    """
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(descriptor)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,96 @@
+"""Shared fixtures: the real reference data imported once into SQLite and once into PostgreSQL.
+
+PostgreSQL tests run in a schema of their own (dropped afterwards) of the database named by
+``LMI_TEST_POSTGRES_URL`` (default: the local ``test`` database with trust auth).
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from labour_market.importing.runner import import_reference
+from models.database import create_database_engine
+from service.app import create_app
+from service.config import Settings
+from source_data import DATA_DIR
+
+POSTGRES_URL = os.environ.get("LMI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not (DATA_DIR / "README.md").is_file():
+        raise pytest.UsageError(f"reference data not found at {DATA_DIR}; set LMI_DATA_DIR")
+
+
+class DatabaseFactory:
+    """Creates empty databases of one backend and cleans them up at the end of the session."""
+
+    def __init__(self, backend: str, tmp_dir: Path):
+        self.backend = backend
+        self.tmp_dir = tmp_dir
+        self._schemas: list[str] = []
+
+    def new_url(self) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.tmp_dir / f'{uuid.uuid4().hex[:8]}.sqlite3'}"
+        schema = f"lmi_test_{uuid.uuid4().hex[:10]}"
+        admin = create_database_engine(POSTGRES_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        admin.dispose()
+        self._schemas.append(schema)
+        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        return url.render_as_string(hide_password=False)
+
+    def cleanup(self) -> None:
+        if not self._schemas:
+            return
+        admin = create_database_engine(POSTGRES_URL)
+        with admin.begin() as connection:
+            for schema in self._schemas:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(request.param, tmp_path_factory.mktemp(request.param))
+    yield factory
+    factory.cleanup()
+
+
+@pytest.fixture(scope="session")
+def reference_database_url(database_factory: DatabaseFactory) -> str:
+    """A database of the current backend holding all the real reference data."""
+    url = database_factory.new_url()
+    engine = create_database_engine(url)
+    import_reference(engine, DATA_DIR, show_progress=False)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def reference_engine(reference_database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(reference_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def client(reference_database_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=reference_database_url, data_dir=DATA_DIR)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def empty_database_url(database_factory: DatabaseFactory) -> str:
+    """A new database of the current backend, without tables."""
+    return database_factory.new_url()

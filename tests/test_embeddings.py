@@ -1,0 +1,244 @@
+"""Embedding backends and the cached vector index, on a dozen real texts (no full-catalogue runs)."""
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matching.embeddings import (
+    BACKENDS,
+    E5Embedder,
+    Embedder,
+    SentenceTransformerEmbedder,
+    create_embedder,
+)
+from matching.vector_index import VectorIndex, build_or_load, cache_key, cache_paths
+
+TITLES = [
+    "nurse",
+    "truck driver",
+    "registered nurse",
+    "software developer",
+    "cook",
+    "electrician",
+    "elementary school teacher",
+    "accountant",
+    "welder",
+    "infirmière autorisée",
+    "chauffeur de camion",
+    "cuisinier",
+]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def embedder(request: pytest.FixtureRequest) -> Embedder:
+    """Each real backend, loaded once for the whole module."""
+    return create_embedder(request.param)
+
+
+@pytest.fixture(scope="module")
+def e5() -> Embedder:
+    return create_embedder("e5")
+
+
+class CountingEmbedder:
+    """Delegates to a real embedder and counts embed_passages calls, optionally under another name."""
+
+    def __init__(self, inner: Embedder, name: str | None = None) -> None:
+        self.inner = inner
+        self.name = name or inner.name
+        self.dimension = inner.dimension
+        self.passage_calls = 0
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.passage_calls += 1
+        return self.inner.embed_passages(texts)
+
+
+def cosine(embedder: Embedder, query: str, passage: str) -> float:
+    return float(embedder.embed_queries([query])[0] @ embedder.embed_passages([passage])[0])
+
+
+# --- embedders -------------------------------------------------------------------------------
+
+
+def test_backends_produce_normalized_float32_of_declared_dimension(embedder: Embedder) -> None:
+    assert isinstance(embedder, Embedder)
+    assert embedder.dimension == 384
+    for vectors in (embedder.embed_queries(TITLES), embedder.embed_passages(TITLES)):
+        assert vectors.dtype == np.float32
+        assert vectors.shape == (len(TITLES), embedder.dimension)
+        assert vectors.flags.c_contiguous
+        np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_empty_input_gives_empty_matrix(embedder: Embedder) -> None:
+    assert embedder.embed_queries([]).shape == (0, embedder.dimension)
+    assert embedder.embed_passages([]).shape == (0, embedder.dimension)
+
+
+def test_bare_string_is_refused(embedder: Embedder) -> None:
+    with pytest.raises(TypeError):
+        embedder.embed_queries("nurse")
+
+
+def test_batching_does_not_change_vectors(embedder: Embedder) -> None:
+    together = embedder.embed_passages(TITLES)
+    one_by_one = np.vstack([embedder.embed_passages([title]) for title in TITLES])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-4)
+
+
+def test_registered_nurse_is_closer_to_nurse_than_to_truck_driver(embedder: Embedder) -> None:
+    assert cosine(embedder, "registered nurse", "nurse") > cosine(embedder, "registered nurse", "truck driver")
+
+
+def test_e5_matches_across_languages(e5: Embedder) -> None:
+    assert cosine(e5, "infirmière", "registered nurse") > cosine(e5, "infirmière", "truck driver")
+
+
+def test_e5_distinguishes_queries_from_passages(e5: Embedder) -> None:
+    """The "query: " / "passage: " prefixes are applied, so the two encodings differ."""
+    query, passage = e5.embed_queries(["nurse"])[0], e5.embed_passages(["nurse"])[0]
+    assert 0.8 < float(query @ passage) < 0.9999
+
+
+def test_names_are_the_stable_cache_ids(embedder: Embedder) -> None:
+    expected = "minilm-l6-v2" if isinstance(embedder, SentenceTransformerEmbedder) else "e5-small-4bit"
+    assert embedder.name == expected
+
+
+def test_unknown_backend_lists_the_choices() -> None:
+    with pytest.raises(ValueError, match="minilm, e5"):
+        create_embedder("bert")
+
+
+def test_e5_refuses_a_model_dir(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        create_embedder("e5", tmp_path)
+
+
+def test_sentence_transformer_needs_a_model_directory(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        SentenceTransformerEmbedder(tmp_path)
+
+
+def test_default_model_dir_is_the_bundled_minilm() -> None:
+    model_dir = SentenceTransformerEmbedder.default_model_dir()
+    assert (model_dir / "config.json").is_file()
+    assert (model_dir / "model.safetensors").is_file()
+
+
+def test_e5_embedder_is_a_plain_class() -> None:
+    assert E5Embedder(batch_size=4).embed_passages(TITLES[:5]).shape == (5, 384)
+
+
+# --- vector index ----------------------------------------------------------------------------
+
+
+def test_search_returns_the_nearest_passage(embedder: Embedder) -> None:
+    index = VectorIndex.from_vectors(embedder.embed_passages(TITLES))
+    assert len(index) == len(TITLES)
+    scores, ids = index.search(embedder.embed_queries(["truck driver", "cook", "software developer"]), k=3)
+    assert scores.shape == ids.shape == (3, 3)
+    assert [TITLES[row[0]] for row in ids] == ["truck driver", "cook", "software developer"]
+    assert np.all(np.diff(scores, axis=1) <= 1e-6)
+
+
+def test_search_accepts_one_vector_and_caps_k() -> None:
+    vectors = np.eye(4, 8, dtype=np.float32)
+    index = VectorIndex.from_vectors(vectors)
+    scores, ids = index.search(vectors[2], k=10)
+    assert ids.shape == (1, 4)
+    assert ids[0, 0] == 2 and scores[0, 0] == pytest.approx(1.0)
+    assert -1 not in ids
+
+
+def test_search_rejects_wrong_dimension() -> None:
+    index = VectorIndex.from_vectors(np.eye(3, 8, dtype=np.float32))
+    with pytest.raises(ValueError):
+        index.search(np.ones((1, 5), np.float32), k=1)
+
+
+def test_build_or_load_caches_and_reloads_without_embedding(embedder: Embedder, tmp_path: Path) -> None:
+    counting = CountingEmbedder(embedder)
+    first = build_or_load(counting, TITLES, tmp_path, progress=False)
+    assert counting.passage_calls >= 1
+    index_path, sidecar_path = cache_paths(tmp_path, counting.name, cache_key(counting, TITLES))
+    assert index_path.is_file() and sidecar_path.is_file()
+    assert index_path.name.startswith(f"{embedder.name}-")
+    sidecar = json.loads(sidecar_path.read_text())
+    assert sidecar["model"] == embedder.name
+    assert sidecar["dimension"] == embedder.dimension
+    assert sidecar["count"] == len(TITLES)
+    assert sidecar["key"] == cache_key(counting, TITLES)
+    assert sidecar["build_seconds"] >= 0
+    assert not list(tmp_path.glob("*.tmp")), "temporary files must not be left behind"
+
+    reloading = CountingEmbedder(embedder)
+    second = build_or_load(reloading, TITLES, tmp_path, progress=False)
+    assert reloading.passage_calls == 0
+    query = embedder.embed_queries(["registered nurse"])
+    np.testing.assert_array_equal(first.search(query, 5)[1], second.search(query, 5)[1])
+
+
+def test_changed_passages_or_embedder_name_use_another_cache_file(e5: Embedder, tmp_path: Path) -> None:
+    build_or_load(e5, TITLES, tmp_path, progress=False)
+    build_or_load(e5, TITLES[:-1], tmp_path, progress=False)
+    build_or_load(e5, list(reversed(TITLES)), tmp_path, progress=False)
+    renamed = CountingEmbedder(e5, name="e5-other")
+    build_or_load(renamed, TITLES, tmp_path, progress=False)
+    assert renamed.passage_calls >= 1
+    assert len(list(tmp_path.glob("*.faiss"))) == 4
+    assert len(list(tmp_path.glob("*.json"))) == 4
+    assert len(list(tmp_path.glob("e5-other-*.faiss"))) == 1
+
+
+def test_cache_key_is_unambiguous(e5: Embedder) -> None:
+    assert cache_key(e5, ["ab", "c"]) != cache_key(e5, ["a", "bc"])
+    assert cache_key(e5, TITLES) == cache_key(e5, list(TITLES))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda sidecar, index: sidecar.write_text("{not json"), id="corrupt-sidecar"),
+        pytest.param(
+            lambda sidecar, index: sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "count": 3})),
+            id="count-mismatch",
+        ),
+        pytest.param(
+            lambda sidecar, index: sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "key": "0" * 64})),
+            id="key-mismatch",
+        ),
+        pytest.param(lambda sidecar, index: sidecar.unlink(), id="missing-sidecar"),
+        pytest.param(lambda sidecar, index: index.write_bytes(index.read_bytes()[:100]), id="truncated-index"),
+    ],
+)
+def test_damaged_cache_is_rebuilt(e5: Embedder, tmp_path: Path, damage, caplog: pytest.LogCaptureFixture) -> None:
+    build_or_load(e5, TITLES, tmp_path, progress=False)
+    index_path, sidecar_path = cache_paths(tmp_path, e5.name, cache_key(e5, TITLES))
+    damage(sidecar_path, index_path)
+
+    counting = CountingEmbedder(e5)
+    with caplog.at_level(logging.WARNING, logger="matching.vector_index"):
+        rebuilt = build_or_load(counting, TITLES, tmp_path, progress=False)
+    assert counting.passage_calls >= 1
+    assert len(rebuilt) == len(TITLES)
+    assert json.loads(sidecar_path.read_text())["count"] == len(TITLES)
+
+    again = CountingEmbedder(e5)
+    build_or_load(again, TITLES, tmp_path, progress=False)
+    assert again.passage_calls == 0
+
+
+def test_progress_bar_goes_to_stderr(e5: Embedder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    build_or_load(e5, TITLES, tmp_path, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "embedding" in captured.err
