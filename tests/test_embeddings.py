@@ -242,3 +242,19 @@ def test_progress_bar_goes_to_stderr(e5: Embedder, tmp_path: Path, capsys: pytes
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "embedding" in captured.err
+
+
+def test_exact_and_graph_search_agree_on_small_sets(e5: Embedder) -> None:
+    vectors = e5.embed_passages(TITLES)
+    graph, flat = VectorIndex.from_vectors(vectors), VectorIndex.from_vectors(vectors, exact_only=True)
+    assert graph.is_approximate and not flat.is_approximate
+    queries = e5.embed_queries(["nurse", "chef", "camionneur"])
+    for scores, ids in (graph.search(queries, 5), graph.search(queries, 5, exact=True), flat.search(queries, 5)):
+        np.testing.assert_array_equal(ids, flat.search(queries, 5)[1])
+        np.testing.assert_allclose(scores, flat.search(queries, 5)[0], atol=1e-5)
+
+
+def test_cache_files_are_world_readable(e5: Embedder, tmp_path: Path) -> None:
+    build_or_load(e5, TITLES, tmp_path, progress=False)
+    for path in tmp_path.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o644, path

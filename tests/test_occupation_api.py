@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from problem_assertions import PROBLEM_JSON, assert_problem
 from source_data import (
     CONCORDANCE,
     COPS,
@@ -19,7 +20,6 @@ from source_data import (
     csv_rows,
 )
 
-PROBLEM_JSON = "application/problem+json"
 NURSES_FR = (
     "Infirmiers autorisés/infirmières autorisées et infirmiers psychiatriques autorisés/"
     "infirmières psychiatriques autorisées"
@@ -36,18 +36,6 @@ def profile(client: TestClient, code: str = "31301", **params: str) -> dict[str,
     response = get_profile(client, code, **params)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def assert_problem(response: Response, status: int, problem_type: str) -> dict[str, Any]:
-    """An RFC 9457 problem: its media type, members, and a type URI ending with `problem_type`."""
-    assert response.status_code == status
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body = response.json()
-    assert {"type", "title", "status", "detail", "instance"} <= body.keys()
-    assert body["type"].endswith(problem_type)
-    assert body["status"] == status
-    assert body["instance"] == response.request.url.path
-    return body
 
 
 def unit_group_row(code: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from models.database import create_database_engine
 from models.migrate import upgrade_to_head
 from service.app import create_app
 from service.config import Settings
+from problem_assertions import PROBLEM_JSON, assert_problem
 from source_data import (
     CONCORDANCE,
     DATA_DIR,
@@ -23,23 +24,12 @@ from source_data import (
     file_sha256,
 )
 
-PROBLEM_JSON = "application/problem+json"
 
 
 def ok(response: Response) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
     return response.json()
-
-
-def assert_problem(response: Response, status: int, problem_type: str) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body = response.json()
-    assert {"type", "title", "status", "detail", "instance"} <= body.keys()
-    assert body["type"].endswith(problem_type)
-    assert (body["status"], body["instance"]) == (status, response.request.url.path)
-    return body
 
 
 def concordance_links() -> list[tuple[str, str]]:
