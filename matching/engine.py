@@ -69,6 +69,9 @@ class Matcher:
         self.detector = detector
         self.calibration = calibration
         self.lexical_index = LexicalIndex(lexicon.entries)
+        self.title_tokens: dict[str, list[frozenset[str]]] = {}
+        for entry in lexicon.entries:
+            self.title_tokens.setdefault(entry.noc_code, []).append(frozenset(entry.folded.split()))
         self.embedder = embedder
         self.vector_index = vector_index
         self.semantic_entries = list(semantic_entries)
@@ -157,13 +160,11 @@ class Matcher:
         industry_tokens = set(fold(industry).split())
         if not industry_tokens:
             return {}
-        bonus: dict[str, float] = {}
-        for entry in self.lexicon.entries:
-            if entry.noc_code in candidates:
-                overlap = len(industry_tokens & set(entry.folded.split())) / len(industry_tokens)
-                if overlap > bonus.get(entry.noc_code, 0.0):
-                    bonus[entry.noc_code] = overlap
-        return {code: INDUSTRY_WEIGHT * value for code, value in bonus.items()}
+        bonus = {}
+        for code in candidates:
+            best = max(len(industry_tokens & tokens) for tokens in self.title_tokens.get(code, [frozenset()]))
+            bonus[code] = INDUSTRY_WEIGHT * best / len(industry_tokens)
+        return bonus
 
     def _match(self, code: str, score: float, lang: str, matched_title: str, match_type: str) -> Match:
         group = self.lexicon.unit_groups[code]
