@@ -7,6 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     LMI_DATA_DIR=/data \
     DATABASE_URL=sqlite:////var/lib/lmi/lmi.sqlite3 \
+    LMI_INDEX_DIR=/var/lib/lmi/index \
     LMI_HOST=0.0.0.0 \
     LMI_PORT=8000
 
@@ -26,5 +27,6 @@ VOLUME ["/data", "/var/lib/lmi"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
-# Import is skipped for unchanged files, so a restart is quick.
-CMD ["sh", "-c", "lmi import-reference --quiet && exec lmi serve"]
+# Import is skipped for unchanged files and the embedding index is cached on the volume, so a
+# restart is quick; the first start embeds every title (several minutes).
+CMD ["sh", "-c", "lmi import-reference --quiet && lmi build-index && exec lmi serve"]

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LMI_PORT ?= 8000
 
-.PHONY: run test install import serve bench clean
+.PHONY: run test install import serve bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,9 @@ install: $(VENV)/.installed
 import: install
 	$(BIN)/lmi import-reference
 
+# The first run embeds the index titles (several minutes, with a progress bar); later runs load the cache.
 run: import
+	$(BIN)/lmi build-index
 	$(BIN)/lmi serve --port $(LMI_PORT)
 
 serve: install
@@ -32,6 +34,10 @@ test: install
 
 bench: import
 	$(BIN)/python scripts/bench_reference.py
+
+# Held-out and realistic-query accuracy, calibration, speed → reports/matching.md (see the script).
+eval: import
+	$(BIN)/python scripts/eval_matching.py
 
 clean:
 	rm -rf $(VENV) var

@@ -15,6 +15,7 @@ from matching.lexicon import IndexEntry
 TYPO_MIN_LENGTH = 4
 TYPO_CUTOFF = 80.0
 SHORTLIST = 200
+CONTEXT_WEIGHT = 0.3  # of a context word, against 1 for a query word
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,13 @@ class LexicalIndex:
         matches = process.extract(token, self.tokens, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=3)
         return [(self.vocabulary[text], score / 100.0) for text, score, _ in matches]
 
-    def search(self, query: str, limit: int = 50) -> list[LexicalHit]:
-        """Entries most like the folded `query`, best first."""
+    def search(self, query: str, limit: int = 50, context: str = "") -> list[LexicalHit]:
+        """Entries most like the folded `query`, best first.
+
+        Words of the folded `context` (an employer's industry) that titles use count for a
+        fraction of a query word: among the many "... clerk" titles, "library clerk" comes first
+        for a clerk in a library, and a title is never found for its context words alone.
+        """
         if not query:
             return []
         hits = [LexicalHit(entry_id, 1.0, True) for entry_id in self.exact.get(query, [])]
@@ -71,10 +77,20 @@ class LexicalIndex:
                 query_weights[vocab_id] = max(query_weights[vocab_id], similarity)
         if query_total == 0 or not query_weights.any():
             return hits
+        has_query_word: np.ndarray | None = None
+        context_ids = [
+            self.vocabulary[token] for token in set(context.split()) - set(query.split())
+            if len(token) > 2 and token in self.vocabulary
+        ]
+        if context_ids:
+            has_query_word = (self.membership @ query_weights) > 0
+            query_weights[context_ids] = np.maximum(query_weights[context_ids], CONTEXT_WEIGHT)
         similarity_by_vocab = query_weights
         query_coverage = (self.membership @ (similarity_by_vocab * self.idf)) / query_total
         entry_coverage = (self.weighted @ similarity_by_vocab) / self.entry_weight
         overlap = 0.6 * query_coverage + 0.4 * entry_coverage
+        if has_query_word is not None:
+            overlap = np.where(has_query_word, overlap, 0.0)
         candidate_count = min(SHORTLIST, int(np.count_nonzero(overlap)))
         if candidate_count == 0:
             return hits

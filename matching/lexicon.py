@@ -74,7 +74,19 @@ def build_lexicon(
     return Lexicon(groups, entries, successors)
 
 
-def load_lexicon(session: Session) -> Lexicon:
+@dataclass(frozen=True)
+class LexiconSources:
+    """The reference rows a lexicon is built from, as read from the database."""
+
+    unit_groups: list[UnitGroup]
+    titles: list[tuple[str, str, str]]  # (noc_code, lang, title)
+    concordance: list[tuple[str, str]]  # (noc2016_code, noc2021_code)
+
+    def build(self) -> Lexicon:
+        return build_lexicon(self.unit_groups, self.titles, self.concordance)
+
+
+def read_lexicon_sources(session: Session) -> LexiconSources:
     unit_groups = [
         UnitGroup(code, title_en, title_fr or title_en, teer or 0)
         for code, title_en, title_fr, teer in session.execute(
@@ -87,8 +99,12 @@ def load_lexicon(session: Session) -> Lexicon:
     concordance = session.execute(
         select(ConcordanceLink.noc2016_code, ConcordanceLink.noc2021_code).order_by(ConcordanceLink.id)
     )
-    return build_lexicon(
+    return LexiconSources(
         unit_groups,
-        ((code, lang, title) for code, lang, title in titles),
-        ((old, new) for old, new in concordance),
+        [(code, lang, title) for code, lang, title in titles],
+        [(old, new) for old, new in concordance],
     )
+
+
+def load_lexicon(session: Session) -> Lexicon:
+    return read_lexicon_sources(session).build()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,17 +34,22 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 17)
 def fold(text: str) -> str:
     """Lowercase, strip accents and turn every non-alphanumeric run into one space.
+
+    Cached: building the lexicon folds the same words and title pieces hundreds of thousands of
+    times.
 
     Matching must not depend on whether a user typed "Préposée" or "prepose", "d'appel" or
     "d appel", so all of these collapse to the same ASCII-ish word sequence. Letters without a
     decomposition (ø, ł) are kept as they are rather than dropped.
     """
-    lowered = text.lower().translate(_LIGATURES)
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _NON_WORD.sub(" ", stripped).strip()
+    lowered = text.lower()
+    if not lowered.isascii():
+        decomposed = unicodedata.normalize("NFKD", lowered.translate(_LIGATURES))
+        lowered = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _NON_WORD.sub(" ", lowered).strip()
 
 
 def _fold_tokens(text: str) -> list[str]:
@@ -901,6 +907,7 @@ class NormalizedQuery:
     cleaned: str
     removed: tuple[str, ...]
     expansions: tuple[tuple[str, str], ...]
+    noise_only: bool = False  # pay, place or noise words were all there was: no occupation named
 
 
 def _keep_if_not_empty(before: str, after: str, pieces: list[str], removed: list[str]) -> str:
@@ -916,6 +923,9 @@ _RAW_STEPS = (
     _remove_pay, _remove_wanted, _remove_brackets, _remove_employer, _choose_pipe_segment,
     _remove_place_segments, _remove_trailing_place,
 )
+# Steps whose matter is never an occupation: if one would take everything, none was named.
+# (Brackets and employers can hold one: "(RN)", "Tim Hortons".)
+_NOISE_STEPS = frozenset({_remove_pay, _remove_place_segments, _remove_trailing_place})
 
 
 def normalize_query(text: str, lang: str | None = None) -> NormalizedQuery:
@@ -926,15 +936,19 @@ def normalize_query(text: str, lang: str | None = None) -> NormalizedQuery:
     abbreviations, folding, abbreviation expansion and noise-word removal. Expansion runs
     before noise removal so that "SVP" loses its "senior" and "Class 1 driver" is not cut to
     "class driver" by the trailing-level rule. A step that would leave nothing is skipped, so
-    "(RN)" still means registered nurse and "Part-time" stays "part time". ``lang`` ("en" or
+    "(RN)" still means registered nurse and "Part-time" stays "part time"; when that step was
+    about pay, place or noise words ("Part-time", "$20/hr"), ``noise_only`` says that no
+    occupation was named. ``lang`` ("en" or
     "fr", "fr-CA" is accepted) picks language-specific expansions; when missing or unknown it
     is guessed from accents and French function words. "N/A" yields "n a" (nothing to remove
     or expand) and "" yields "".
     """
     removed: list[str] = []
+    noise_only = False
     raw = _masculine_query(_strip_gender_markers(text))
     for step in _RAW_STEPS:
         after, pieces = step(raw)
+        noise_only = noise_only or (step in _NOISE_STEPS and bool(pieces) and not fold(after))
         raw = _keep_if_not_empty(raw, after, pieces, removed)
     language = _resolve_language(raw, lang)
     raw, expansions = _expand_cased(raw, language)
@@ -943,9 +957,12 @@ def normalize_query(text: str, lang: str | None = None) -> NormalizedQuery:
     if kept:
         removed.extend(noise)
         tokens = kept
+    elif noise:
+        noise_only = True
     return NormalizedQuery(
         original=text,
         cleaned=" ".join(tokens),
         removed=tuple(removed),
         expansions=tuple(expansions + expanded),
+        noise_only=noise_only,
     )

@@ -139,6 +139,10 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def vectors(self) -> np.ndarray:
+        """All indexed vectors, row ``i`` being passage ``i`` (a copy, float32)."""
+        return self._flat.reconstruct_n(0, len(self)) if len(self) else np.empty((0, self.dimension), np.float32)
+
     def search(
         self, query_vectors: np.ndarray, k: int, *, exact: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -196,8 +200,17 @@ def cache_key(embedder: Embedder, passages: Sequence[str]) -> str:
 
 def cache_paths(cache_dir: Path, embedder_name: str, key: str) -> tuple[Path, Path]:
     """``(<name>-<key16>.faiss, <name>-<key16>.json)`` inside ``cache_dir``."""
-    stem = f"{re.sub(r'[^A-Za-z0-9._-]+', '-', embedder_name)}-{key[:16]}"
+    stem = f"{_safe_stem(embedder_name)}-{key[:16]}"
     return cache_dir / f"{stem}.faiss", cache_dir / f"{stem}.json"
+
+
+def _safe_stem(embedder_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", embedder_name)
+
+
+def _texts_path(index_path: Path) -> Path:
+    """The passages of a cached index, one JSON list, so that a later build can reuse their vectors."""
+    return index_path.with_suffix(".texts.json")
 
 
 def build_or_load(
@@ -223,11 +236,13 @@ def build_or_load(
         return cached
 
     started = time.perf_counter()
-    vectors = embed_in_batches(embedder.embed_passages, passages, embedder.dimension, progress, embedder.name)
+    vectors = _embed_reusing_cache(embedder, passages, cache_dir, progress)
     index = VectorIndex.from_vectors(vectors)
     build_seconds = time.perf_counter() - started
 
     index.save(index_path)
+    with _atomic_path(_texts_path(index_path)) as temporary:
+        temporary.write_text(json.dumps(list(passages), ensure_ascii=False), encoding="utf-8")
     sidecar = {
         "format": FORMAT_VERSION,
         "index": INDEX_LAYOUT,
@@ -243,6 +258,48 @@ def build_or_load(
         "embedded %d passages with %s in %.1f s; cached at %s", len(passages), embedder.name, build_seconds, index_path
     )
     return index
+
+
+def _embed_reusing_cache(embedder: Embedder, passages: Sequence[str], cache_dir: Path, progress: bool) -> np.ndarray:
+    """Vectors of ``passages``, embedding each distinct text once and only if no cached index of
+    the same model already holds it (a data update, or an evaluation index built on a subset,
+    then embeds only what is new)."""
+    distinct = list(dict.fromkeys(passages))
+    known = _cached_vectors(cache_dir, embedder, set(distinct))
+    missing = [text for text in distinct if text not in known]
+    if known:
+        logger.info("reusing %d cached %s vectors; embedding %d new passages", len(known), embedder.name, len(missing))
+    fresh = embed_in_batches(embedder.embed_passages, missing, embedder.dimension, progress, embedder.name)
+    known.update(zip(missing, fresh, strict=True))
+    out = np.empty((len(passages), embedder.dimension), dtype=np.float32)
+    for row, text in enumerate(passages):
+        out[row] = known[text]
+    return out
+
+
+def _cached_vectors(cache_dir: Path, embedder: Embedder, wanted: set[str]) -> dict[str, np.ndarray]:
+    """Vectors of the ``wanted`` texts found in complete cached indexes of the same model."""
+    found: dict[str, np.ndarray] = {}
+    for sidecar_path in sorted(cache_dir.glob(f"{_safe_stem(embedder.name)}-*.json")):
+        if sidecar_path.name.endswith(".texts.json") or len(found) == len(wanted):
+            continue
+        index_path = sidecar_path.with_suffix(".faiss")
+        try:
+            sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+            key = sidecar.get("key", "") if isinstance(sidecar, dict) else ""
+            if not (isinstance(key, str) and key and sidecar_path.stem.endswith(f"-{key[:16]}")):
+                continue  # a sidecar that does not name its own file is not trusted
+            index = _load_cached(index_path, sidecar_path, embedder, key, sidecar.get("count", -1))
+            texts = json.loads(_texts_path(index_path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if index is None or not isinstance(texts, list) or len(texts) != len(index):
+            continue
+        useful = [row for row, text in enumerate(texts) if text in wanted and text not in found]
+        if useful:
+            vectors = index.vectors()
+            found.update((texts[row], vectors[row]) for row in useful)
+    return found
 
 
 def embed_in_batches(

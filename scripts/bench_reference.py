@@ -73,7 +73,7 @@ def latencies_ms(get: Callable[[str], int], paths: list[str]) -> list[float]:
 
 
 def in_process(url: str, data_dir: Path, paths: list[str]) -> list[float]:
-    with TestClient(create_app(Settings(database_url=url, data_dir=data_dir))) as client:
+    with TestClient(create_app(Settings(database_url=url, data_dir=data_dir, matcher_backend="none"))) as client:
         return latencies_ms(lambda path: client.get(path).status_code, paths)
 
 
@@ -81,14 +81,15 @@ def over_http(url: str, data_dir: Path, paths: list[str]) -> list[float]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": url, "LMI_DATA_DIR": str(data_dir), "LMI_LOG_LEVEL": "warning"}
+    env = {**os.environ, "DATABASE_URL": url, "LMI_DATA_DIR": str(data_dir), "LMI_LOG_LEVEL": "warning",
+           "LMI_MATCHER_BACKEND": "none"}
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, cwd=REPO_ROOT
     )
     try:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=10) as client:
-            for _ in range(100):
+            for _ in range(300):  # the matcher is built at startup (a few seconds)
                 try:
                     if client.get("/readyz").status_code == 200:
                         break

@@ -1,17 +1,27 @@
-"""The `lmi` command: migrate, import the reference data, serve."""
+"""The `lmi` command: migrate, import the reference data, build the embedding index, code a CSV, serve."""
 
 import argparse
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, get_args
 
 from labour_market.importing.csv_source import MissingSourceFileError, SourceFormatError
 from labour_market.importing.runner import import_reference
 from labour_market.importing.sources import SOURCE_KEYS
-from models.database import create_database_engine
+from models.database import create_database_engine, create_session_factory
 from models.migrate import upgrade_to_head
-from service.config import Settings
+from service.config import MatcherBackend, Settings
+
+if TYPE_CHECKING:
+    from matching.lexicon import Lexicon
+
+# The matcher's modules (numpy, faiss, rapidfuzz) are imported by the commands that use them.
+MATCHER_BACKENDS: tuple[str, ...] = get_args(MatcherBackend)
+EMBEDDING_BACKENDS = tuple(backend for backend in MATCHER_BACKENDS if backend != "none")
+OUTPUT_COLUMNS_HELP = "noc_code, noc_title, score, confidence, match_type, alt1/alt2 codes and scores, no_match"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +46,23 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--force", action="store_true", help="re-import sources whose files have not changed")
     importer.add_argument("--quiet", action="store_true", help="no progress bars")
     importer.set_defaults(run=_import_reference)
+
+    build_index = commands.add_parser("build-index", help="embed the index titles once (cached in LMI_INDEX_DIR)")
+    build_index.add_argument(
+        "--backend", choices=EMBEDDING_BACKENDS, help="embedding model (default: LMI_MATCHER_BACKEND or e5)"
+    )
+    build_index.set_defaults(run=_build_index)
+
+    code = commands.add_parser("code", help="code a CSV of job titles to NOC 2021, without a server")
+    code.add_argument("input", type=Path, metavar="INPUT.csv", help="UTF-8 CSV with a header line (, ; or tab)")
+    code.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT.csv",
+                      help=f"the input's columns followed by {OUTPUT_COLUMNS_HELP}")
+    code.add_argument("--title-column", metavar="C", help='column of the job titles (default: "title", else the first)')
+    code.add_argument("--industry-column", metavar="C", help="column of the employer's industry (optional)")
+    code.add_argument("--lang", choices=("auto", "en", "fr"), default="auto", help="the titles' language (default: auto)")
+    code.add_argument("--backend", choices=MATCHER_BACKENDS, help="matcher backend (default: LMI_MATCHER_BACKEND or e5)")
+    code.add_argument("--quiet", action="store_true", help="no progress bars")
+    code.set_defaults(run=_code)
 
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", help="interface to bind (default: LMI_HOST or 127.0.0.1)")
@@ -67,6 +94,72 @@ def _import_reference(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{report.key:<22} imported in {report.seconds:5.1f} s: {counts}")
         else:
             print(f"{report.key:<22} unchanged (use --force to re-import)")
+    return 0
+
+
+def _read_lexicon(settings: Settings, command: str) -> "Lexicon | None":
+    from service.search.resources import NOT_IMPORTED, read_lexicon
+
+    engine = create_database_engine(settings.database_url)
+    try:
+        lexicon = read_lexicon(create_session_factory(engine))
+    finally:
+        engine.dispose()
+    if lexicon is None:
+        print(f"lmi {command}: {NOT_IMPORTED}", file=sys.stderr)
+    return lexicon
+
+
+def _build_index(args: argparse.Namespace, settings: Settings) -> int:
+    from matching.assembly import NO_EMBEDDINGS, assemble_matcher, semantic_passages
+    from matching.vector_index import cache_key, cache_paths
+
+    backend = args.backend or settings.matcher_backend
+    if backend == NO_EMBEDDINGS:
+        print(f"the matcher backend is {NO_EMBEDDINGS!r} (LMI_MATCHER_BACKEND): no embedding index to build")
+        return 0
+    lexicon = _read_lexicon(settings, "build-index")
+    if lexicon is None:
+        return 2
+    index_dir = settings.index_dir
+    before = set(index_dir.glob("*.faiss"))
+    started = time.perf_counter()
+    matcher = assemble_matcher(lexicon, backend, index_dir, progress=True)  # the service's own path to the index
+    seconds = time.perf_counter() - started
+    assert matcher.embedder is not None
+    titles = [entry.title for entry in semantic_passages(lexicon)]
+    index_path, _ = cache_paths(index_dir, matcher.embedder.name, cache_key(matcher.embedder, titles))
+    state = "already built; loaded" if index_path in before else "built"
+    print(f"{backend} index of {len(titles):,} titles at {index_path}: {state} in {seconds:.1f} s")
+    return 0
+
+
+def _code(args: argparse.Namespace, settings: Settings) -> int:
+    from matching.assembly import assemble_matcher
+    from service.csv_coding import CodingError, code_csv, inspect_input
+
+    try:
+        layout = inspect_input(args.input, args.title_column, args.industry_column)
+    except CodingError as error:
+        print(f"lmi code: {error}", file=sys.stderr)
+        return 2
+    if args.title_column is None:
+        print(f"lmi code: coding the job titles of column {layout.title_column!r}", file=sys.stderr)
+    lexicon = _read_lexicon(settings, "code")
+    if lexicon is None:
+        return 2
+    backend = args.backend or settings.matcher_backend
+    matcher = assemble_matcher(lexicon, backend, settings.index_dir, progress=not args.quiet)
+    try:
+        summary = code_csv(matcher, args.input, args.output, layout, args.lang, progress=not args.quiet)
+    except CodingError as error:
+        print(f"lmi code: {error}", file=sys.stderr)
+        print(f"lmi code: nothing was written to {args.output}", file=sys.stderr)
+        return 2
+    print(
+        f"{summary.rows:,} rows coded into {args.output}: {summary.matched:,} matched, {summary.no_match:,} no match; "
+        f"{summary.seconds:.1f} s, {summary.rows_per_second:,.0f} rows/s"
+    )
     return 0
 
 

@@ -6,9 +6,12 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MatcherBackend = Literal["e5", "minilm", "none"]  # as matching.assembly.MATCHER_BACKENDS
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    # populate_by_name: Settings(matcher_backend="none") works as well as LMI_MATCHER_BACKEND=none.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(
         default=Path("../shared/data"),
@@ -29,4 +32,14 @@ class Settings(BaseSettings):
         default=3600,
         validation_alias=AliasChoices("LMI_CACHE_MAX_AGE"),
         description="Cache-Control max-age, in seconds, of reference responses.",
+    )
+    matcher_backend: MatcherBackend = Field(
+        default="e5",
+        validation_alias=AliasChoices("LMI_MATCHER_BACKEND"),
+        description='Embedding model of the matcher; "none" matches on words only (no embeddings).',
+    )
+    index_dir: Path = Field(
+        default=Path("var/index"),
+        validation_alias=AliasChoices("LMI_INDEX_DIR"),
+        description="Folder caching the embedding index of the titles (built on first start).",
     )

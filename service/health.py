@@ -1,6 +1,7 @@
-"""Liveness (`/healthz`) and readiness (`/readyz`: database reachable, reference data imported)."""
+"""Liveness (`/healthz`) and readiness (`/readyz`: database reachable, reference data imported,
+matcher loaded)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,8 +23,8 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database answers and the reference data is imported")
-def readyz(session: DbSession) -> dict[str, object]:
+@router.get("/readyz", summary="The database answers, the reference data is imported and the matcher loaded")
+def readyz(request: Request, session: DbSession) -> dict[str, object]:
     try:
         session.execute(text("SELECT 1"))
         missing = missing_sources(session)
@@ -31,4 +32,8 @@ def readyz(session: DbSession) -> dict[str, object]:
         raise NotReady(f"the database is unreachable or not migrated: {type(error).__name__}") from None
     if missing:
         raise NotReady("reference data is not imported; run `lmi import-reference`", missing_sources=missing)
+    if request.app.state.matcher is None:
+        raise NotReady(
+            "the matcher is not loaded: the reference data was not imported when the service started; restart it"
+        )
     return {"status": "ready"}

@@ -6,7 +6,7 @@ PostgreSQL tests run in a schema of their own (dropped afterwards) of the databa
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -84,9 +84,24 @@ def reference_engine(reference_database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def client(reference_database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=reference_database_url, data_dir=DATA_DIR)
-    with TestClient(create_app(settings)) as test_client:
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where test apps would cache an embedding index; they match on words only and never embed."""
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def app_settings(index_dir: Path) -> Callable[[str], Settings]:
+    """Settings of a test app on a database: lexical matching only (embedding the titles takes minutes)."""
+
+    def settings_for(database_url: str) -> Settings:
+        return Settings(database_url=database_url, data_dir=DATA_DIR, matcher_backend="none", index_dir=index_dir)
+
+    return settings_for
+
+
+@pytest.fixture(scope="session")
+def client(reference_database_url: str, app_settings: Callable[[str], Settings]) -> Iterator[TestClient]:
+    with TestClient(create_app(app_settings(reference_database_url))) as test_client:
         yield test_client
 
 

@@ -212,6 +212,15 @@ def test_normalize_query_reports_removed_and_expanded_pieces() -> None:
     assert normalize_query("").removed == () and normalize_query("").expansions == ()
 
 
+@pytest.mark.parametrize(
+    ("query", "noise_only"),
+    [("Part-time", True), ("$20/hr", True), ("Senior", True), ("temps plein", True),
+     ("Cook - casual", False), ("(RN)", False), ("Toronto welder", False), ("$20/hr welder", False)],
+)
+def test_normalize_query_says_when_nothing_but_noise_was_typed(query: str, noise_only: bool) -> None:
+    assert normalize_query(query).noise_only is noise_only
+
+
 def test_normalize_query_language_argument() -> None:
     assert normalize_query("tech", "fr").cleaned == "technicien"
     assert normalize_query("tech", "en").cleaned == "technician"

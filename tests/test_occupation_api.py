@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from problem_assertions import PROBLEM_JSON, assert_problem
+from problem_assertions import assert_problem
 from source_data import (
     CONCORDANCE,
     COPS,

@@ -1,6 +1,6 @@
 """Reference routes besides the profile: crosswalk, regions, sources, the occupation list, health."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -275,22 +275,22 @@ def test_readyz_on_the_imported_database(client: TestClient) -> None:
     assert ok(client.get("/readyz")) == {"status": "ready"}
 
 
-def client_for(database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url, data_dir=DATA_DIR))) as test_client:
+def client_for(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def migrated_empty_client(empty_database_url: str) -> Iterator[TestClient]:
+def migrated_empty_client(empty_database_url: str, app_settings: Callable[[str], Settings]) -> Iterator[TestClient]:
     engine = create_database_engine(empty_database_url)
     upgrade_to_head(engine)
     engine.dispose()
-    yield from client_for(empty_database_url)
+    yield from client_for(app_settings(empty_database_url))
 
 
 @pytest.fixture
-def unmigrated_client(empty_database_url: str) -> Iterator[TestClient]:
-    yield from client_for(empty_database_url)
+def unmigrated_client(empty_database_url: str, app_settings: Callable[[str], Settings]) -> Iterator[TestClient]:
+    yield from client_for(app_settings(empty_database_url))
 
 
 def test_readyz_lists_missing_sources_on_an_empty_database(migrated_empty_client: TestClient) -> None:

@@ -1,0 +1,57 @@
+"""Putting a Matcher together: the lexicon, a language detector trained on it and, unless the
+backend is "none", an embedder with its cached faiss index over the published titles."""
+
+import logging
+from pathlib import Path
+
+from matching.embeddings import BACKENDS, create_embedder
+from matching.engine import Matcher
+from matching.fusion import Calibration
+from matching.language import LanguageDetector
+from matching.lexicon import IndexEntry, Lexicon
+from matching.vector_index import build_or_load
+
+logger = logging.getLogger(__name__)
+
+NO_EMBEDDINGS = "none"
+MATCHER_BACKENDS: tuple[str, ...] = (*BACKENDS, NO_EMBEDDINGS)
+
+
+def semantic_passages(lexicon: Lexicon) -> list[IndexEntry]:
+    """One entry per published title (as written, accents and both genders kept) and unit group.
+
+    The lexicon holds each title several times (gender variants, without brackets) for lexical
+    lookup; an embedding model reads the published form, so it is embedded once.
+    """
+    seen: set[tuple[str, str]] = set()
+    passages = []
+    for entry in lexicon.entries:
+        key = (entry.noc_code, entry.title)
+        if key not in seen:
+            seen.add(key)
+            passages.append(entry)
+    return passages
+
+
+def language_detector(lexicon: Lexicon) -> LanguageDetector:
+    return LanguageDetector.from_titles((entry.lang, entry.title) for entry in semantic_passages(lexicon))
+
+
+def assemble_matcher(
+    lexicon: Lexicon,
+    backend: str,
+    index_dir: Path,
+    calibration: Calibration | None = None,
+    progress: bool = True,
+) -> Matcher:
+    """A ready Matcher; embeds the titles only when `index_dir` holds no index for this model and data."""
+    if backend not in MATCHER_BACKENDS:
+        raise ValueError(f"unknown matcher backend {backend!r}; choose one of: {', '.join(MATCHER_BACKENDS)}")
+    calibration = calibration or Calibration.load(backend)
+    detector = language_detector(lexicon)
+    if backend == NO_EMBEDDINGS:
+        return Matcher(lexicon, detector, calibration)
+    embedder = create_embedder(backend)
+    passages = semantic_passages(lexicon)
+    vector_index = build_or_load(embedder, [entry.title for entry in passages], index_dir, progress=progress)
+    return Matcher(lexicon, detector, calibration, embedder, vector_index, passages)

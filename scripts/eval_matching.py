@@ -1,0 +1,402 @@
+"""Measure the matcher and write `reports/matching.md`.
+
+1. Hold out a stratified 5% of the index titles in each language, build the lexicon and the
+   embedding index without them, query them: top-1/3/5, MRR and no-match rate by language and
+   TEER for fuzzy only, embeddings only and the hybrid, for each embedding backend.
+2. Fit the fusion weights on those held-out queries (two-fold: each half is scored with weights
+   fitted on the other half, so the reported figures are out of sample) and, with --fit, write
+   the weights fitted on all of them to `matching/calibration.json`.
+3. Score `tests/data/realistic_queries.csv` (queries written by people, not taken from the index)
+   against the full index.
+4. Time the default backend: search in process and over HTTP, batch throughput, index build,
+   start with a cached index, resident memory.
+
+Usage: python scripts/eval_matching.py [--fit] [--backends e5,minilm] [--skip-http]
+The reference database must be imported first (`lmi import-reference`); the indexes are cached in
+LMI_INDEX_DIR (default var/index), so a second run embeds nothing.
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPOSITORY))
+
+from matching_report import label, render  # noqa: E402  (scripts/ is on the path when run as a script)
+from matching.assembly import NO_EMBEDDINGS, assemble_matcher, semantic_passages  # noqa: E402
+from matching.engine import Matcher  # noqa: E402
+from matching.evaluation import (  # noqa: E402
+    RankingScores,
+    Thresholds,
+    fit_calibration,
+    percentile,
+    ranking_scores,
+    stratified_holdout,
+)
+from matching.fusion import CALIBRATION_FILE, FEATURES, Calibration, Evidence, save_calibrations  # noqa: E402
+from matching.lexicon import Lexicon, LexiconSources, read_lexicon_sources  # noqa: E402
+from matching.text import normalize_query  # noqa: E402
+from matching.vector_index import cache_key, cache_paths  # noqa: E402
+from models.database import create_database_engine, create_session_factory  # noqa: E402
+from service.config import Settings  # noqa: E402
+
+HOLDOUT_SHARE = 0.05
+HOLDOUT_SEED = 2021
+REALISTIC_QUERIES = REPOSITORY / "tests" / "data" / "realistic_queries.csv"
+REPORT = REPOSITORY / "reports" / "matching.md"
+CANDIDATE_LIMIT = 10
+NO_MATCH_THRESHOLD = 0.15
+HIGH_THRESHOLD = 0.8
+MEDIUM_THRESHOLD = 0.5
+LEXICAL_FEATURES = ("lexical", "exact", "lexical_first", "lexical_margin", "lexical_votes", "adds_rank")
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    lang: str
+    expected: frozenset[str]
+    stratum: str  # TEER for held-out titles, category for realistic queries
+
+
+@dataclass
+class QueryEvidence:
+    """Every candidate unit group's evidence for one query, under one backend."""
+
+    query: Query
+    codes: list[str]
+    evidence: list[Evidence]
+
+
+@dataclass
+class Section:
+    """One block of results: a method scored on a set of queries, overall and by stratum."""
+
+    overall: dict[str, RankingScores] = field(default_factory=dict)  # by language, and "all"
+    by_stratum: dict[str, dict[str, RankingScores]] = field(default_factory=dict)
+
+
+def main() -> int:
+    arguments = _arguments()
+    settings = Settings()
+    started = time.perf_counter()
+    engine = create_database_engine(settings.database_url)
+    with create_session_factory(engine)() as session:
+        sources = read_lexicon_sources(session)
+    engine.dispose()
+    if not sources.unit_groups:
+        print("the reference database is empty; run `lmi import-reference` first", file=sys.stderr)
+        return 2
+    holdout_lexicon, holdout_queries = _hold_out(sources)
+    full_lexicon = sources.build()
+    if arguments.timing_only:
+        matcher = assemble_matcher(full_lexicon, arguments.timing_only, settings.index_dir)
+        print(json.dumps(_measure_in_process(matcher, holdout_queries, _read_realistic_queries())))
+        return 0
+    print(f"held out {len(holdout_queries):,} of {len(sources.titles):,} titles", file=sys.stderr)
+
+    build_seconds: dict[str, float] = {}
+    holdout_matchers = {NO_EMBEDDINGS: assemble_matcher(holdout_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())}
+    full_matchers = {NO_EMBEDDINGS: assemble_matcher(full_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())}
+    for backend in arguments.backends:
+        full_matchers[backend] = _timed_assembly(full_lexicon, backend, settings.index_dir, build_seconds, "full")
+        holdout_matchers[backend] = _timed_assembly(holdout_lexicon, backend, settings.index_dir, build_seconds, "held-out")
+    if arguments.build_only:
+        return 0
+
+    print("collecting evidence on the held-out titles", file=sys.stderr)
+    evidence = {backend: _collect(matcher, holdout_queries) for backend, matcher in holdout_matchers.items()}
+    calibrations = {backend: _fit(collected, _features(backend)) for backend, collected in evidence.items()}
+    if arguments.fit:
+        save_calibrations(calibrations)
+        print(f"wrote {CALIBRATION_FILE.relative_to(REPOSITORY)}", file=sys.stderr)
+    cross_fitted = {backend: _cross_fitted_rankings(collected, _features(backend)) for backend, collected in evidence.items()}
+    holdout_sections = {}
+    for backend in evidence:
+        if backend != NO_EMBEDDINGS:
+            holdout_sections[f"embeddings only ({backend})"] = _section(holdout_queries, _semantic_rankings(evidence[backend]))
+        holdout_sections[label(backend)] = _section(holdout_queries, _no_match_cut(cross_fitted[backend]))
+
+    print("searching the realistic queries", file=sys.stderr)
+    realistic = _read_realistic_queries()
+    realistic_sections: dict[str, Section] = {}
+    realistic_no_match: dict[str, tuple[float, float]] = {}
+    for backend, matcher in full_matchers.items():
+        full_matchers[backend] = matcher = matcher.recalibrated(calibrations[backend])
+        realistic_sections[label(backend)], realistic_no_match[label(backend)] = _score_realistic(matcher, realistic)
+
+    default = _choose_default(holdout_sections, arguments.backends)
+    print(f"timing {default}", file=sys.stderr)
+    performance = _measure_in_fresh_process(default)
+    if not arguments.skip_http:
+        performance.update(_measure_http(_timed_queries(holdout_queries, realistic), default))
+    if arguments.time_build:
+        print(f"building the {default} index from scratch", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as scratch:
+            build_seconds[f"{default} full, from scratch in this run"] = _timed_build(full_lexicon, default, Path(scratch))
+    performance["index build (s)"] = build_seconds
+    _write_report(
+        holdout_queries, holdout_sections, cross_fitted, realistic, realistic_sections, realistic_no_match,
+        calibrations, default, performance, time.perf_counter() - started,
+    )
+    print(f"wrote {REPORT.relative_to(REPOSITORY)}; default backend: {default}", file=sys.stderr)
+    return 0
+
+
+def _hold_out(sources: LexiconSources) -> tuple[Lexicon, list[Query]]:
+    """The lexicon without a stratified 5% of the titles, and those titles as queries."""
+    teer = {group.code: str(group.teer) for group in sources.unit_groups}
+    held = set(stratified_holdout(sources.titles, HOLDOUT_SHARE, HOLDOUT_SEED))
+    training = replace(sources, titles=[row for index, row in enumerate(sources.titles) if index not in held])
+    queries = [
+        Query(title, lang, frozenset({code}), teer[code])
+        for index, (code, lang, title) in enumerate(sources.titles) if index in held
+    ]
+    return training.build(), queries
+
+
+def _features(backend: str) -> Sequence[str]:
+    return LEXICAL_FEATURES if backend == NO_EMBEDDINGS else FEATURES
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="e5,minilm", type=lambda text: [b for b in text.split(",") if b],
+                        help="embedding backends to compare (empty: fuzzy only)")
+    parser.add_argument("--fit", action="store_true", help="write the fitted weights to matching/calibration.json")
+    parser.add_argument("--build-only", action="store_true", help="build the indexes and stop")
+    parser.add_argument("--skip-http", action="store_true", help="do not start a server to time HTTP")
+    parser.add_argument("--timing-only", metavar="BACKEND", help=argparse.SUPPRESS)
+    parser.add_argument("--time-build", action="store_true",
+                        help="also build the default backend's index from scratch in a scratch folder, timed")
+    return parser.parse_args()
+
+
+def _provisional() -> Calibration:
+    """Any weights will do where only the evidence, not the score, is used."""
+    return Calibration((0.0,) * len(FEATURES), 0.0, NO_MATCH_THRESHOLD, HIGH_THRESHOLD, MEDIUM_THRESHOLD)
+
+
+def _timed_assembly(lexicon: Lexicon, backend: str, index_dir: Path, build_seconds: dict[str, float], label: str) -> Matcher:
+    """The matcher, noting how long its index took to build (from the cache's record if it was cached)."""
+    matcher = assemble_matcher(lexicon, backend, index_dir, _provisional())
+    passages = [entry.title for entry in semantic_passages(lexicon)]
+    _, sidecar = cache_paths(index_dir, matcher.embedder.name, cache_key(matcher.embedder, passages))
+    build_seconds[f"{backend} {label} ({len(passages):,} titles)"] = json.loads(sidecar.read_text())["build_seconds"]
+    return matcher
+
+
+def _timed_build(lexicon: Lexicon, backend: str, index_dir: Path) -> float:
+    started = time.perf_counter()
+    assemble_matcher(lexicon, backend, index_dir, _provisional())
+    return time.perf_counter() - started
+
+
+def _collect(matcher: Matcher, queries: Sequence[Query]) -> list[QueryEvidence]:
+    normalized = [normalize_query(query.text, matcher.detector.detect(query.text)) for query in queries]
+    vectors = None
+    if matcher.embedder is not None:
+        vectors = matcher.embedder.embed_queries([n.cleaned or " " for n in normalized])
+    collected = []
+    for index, (query, norm) in enumerate(zip(queries, normalized, strict=True)):
+        vector = vectors[index : index + 1] if vectors is not None else None
+        evidence = matcher.evidence(norm, vector) if matcher.is_searchable(norm) else {}
+        collected.append(QueryEvidence(query, list(evidence), list(evidence.values())))
+    return collected
+
+
+def _fit(collected: Sequence[QueryEvidence], features: Sequence[str]) -> Calibration:
+    return fit_calibration(
+        [(item.evidence, [code in item.query.expected for code in item.codes]) for item in collected if item.codes],
+        features,
+        Thresholds(NO_MATCH_THRESHOLD, HIGH_THRESHOLD, MEDIUM_THRESHOLD),
+    )
+
+
+def _cross_fitted_rankings(collected: Sequence[QueryEvidence], features: Sequence[str]) -> list[list[tuple[float, str]]]:
+    """(score, code) rankings, each query scored with weights fitted on the other half."""
+    halves = (collected[0::2], collected[1::2])
+    calibrations = (_fit(halves[1], features), _fit(halves[0], features))
+    rankings: list[list[tuple[float, str]]] = []
+    for position, item in enumerate(collected):
+        scores = calibrations[position % 2].scores(item.evidence)
+        scored = sorted(zip(scores, item.codes, strict=True), key=lambda pair: (-pair[0], pair[1]))
+        rankings.append(scored[:CANDIDATE_LIMIT])
+    return rankings
+
+
+def _no_match_cut(rankings: Sequence[Sequence[tuple[float, str]]]) -> list[list[str]]:
+    return [[] if not r or r[0][0] < NO_MATCH_THRESHOLD else [code for _, code in r] for r in rankings]
+
+
+def _semantic_rankings(collected: Sequence[QueryEvidence]) -> list[list[str]]:
+    rankings = []
+    for item in collected:
+        scored = sorted(
+            ((e.semantic, code) for code, e in zip(item.codes, item.evidence, strict=True) if e.semantic > 0),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        rankings.append([code for _, code in scored[:CANDIDATE_LIMIT]])
+    return rankings
+
+
+def _section(queries: Sequence[Query], rankings: Sequence[Sequence[str]]) -> Section:
+    section = Section()
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, query in enumerate(queries):
+        for lang in (query.lang, "all"):
+            groups[("overall", lang)].append(index)
+            groups[(query.stratum, lang)].append(index)
+    for (stratum, lang), indexes in sorted(groups.items()):
+        scores = ranking_scores([rankings[i] for i in indexes], [queries[i].expected for i in indexes])
+        if stratum == "overall":
+            section.overall[lang] = scores
+        else:
+            section.by_stratum.setdefault(stratum, {})[lang] = scores
+    return section
+
+
+def _read_realistic_queries() -> list[Query]:
+    with REALISTIC_QUERIES.open(encoding="utf-8", newline="") as handle:
+        return [
+            Query(row["query"], row["lang"], frozenset(filter(None, row["expected"].split("|"))), row["category"])
+            for row in csv.DictReader(handle)
+        ]
+
+
+def _score_realistic(matcher: Matcher, queries: Sequence[Query]) -> tuple[Section, tuple[float, float]]:
+    """Ranking scores on the job titles, and (share of non-jobs rejected, share of jobs rejected)."""
+    results = matcher.search_many([(query.text, None) for query in queries], "auto", CANDIDATE_LIMIT)
+    rankings = [[] if result.no_match else [match.noc_code for match in result.results] for result in results]
+    jobs = [(query, ranking) for query, ranking in zip(queries, rankings, strict=True) if query.expected]
+    non_jobs = [ranking for query, ranking in zip(queries, rankings, strict=True) if not query.expected]
+    section = _section([query for query, _ in jobs], [ranking for _, ranking in jobs])
+    rejected = sum(not ranking for ranking in non_jobs) / max(1, len(non_jobs))
+    missed = sum(not ranking for _, ranking in jobs) / max(1, len(jobs))
+    return section, (rejected, missed)
+
+
+def _choose_default(sections: dict[str, Section], backends: Sequence[str]) -> str:
+    """The backend whose hybrid has the best mean of English and French held-out top-1."""
+    def mean_top1(backend: str) -> float:
+        overall = sections[label(backend)].overall
+        return (overall["en"].top1 + overall["fr"].top1) / 2
+
+    return max(backends, key=mean_top1, default=NO_EMBEDDINGS)
+
+
+def _timed_queries(holdout: Sequence[Query], realistic: Sequence[Query]) -> list[str]:
+    return [query.text for query in realistic] + [query.text for query in holdout[::5]]
+
+
+def _measure_in_fresh_process(backend: str) -> dict:
+    """In-process timings from a process holding only this backend's matcher: the evaluation's
+    own process has run the other backend too (torch's threads), which skews timings."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--timing-only", backend]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPOSITORY)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _measure_in_process(matcher: Matcher, holdout: Sequence[Query], realistic: Sequence[Query]) -> dict:
+    queries = _timed_queries(holdout, realistic)
+    matcher.search("warm up")
+    latencies = []
+    for text in queries:
+        started = time.perf_counter()
+        matcher.search(text)
+        latencies.append((time.perf_counter() - started) * 1000)
+    # Titles the single searches did not see, so that no query vector comes from the matcher's cache.
+    seen = set(queries)
+    batch_titles = list(dict.fromkeys(query.text for query in holdout if query.text not in seen))
+    started = time.perf_counter()
+    for start in range(0, len(batch_titles), 1000):
+        matcher.search_many([(text, None) for text in batch_titles[start : start + 1000]], "auto", 5)
+    batch_rate = len(batch_titles) / (time.perf_counter() - started)
+    return {
+        "queries timed": len(queries),
+        "batch titles": len(batch_titles),
+        "in process p50 (ms)": percentile(latencies, 50),
+        "in process p99 (ms)": percentile(latencies, 99),
+        "batch titles/s": batch_rate,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _measure_http(queries: Sequence[str], backend: str) -> dict:
+    """Start `lmi serve` with the cached index, time its start, its searches and its memory."""
+    port = _free_port()
+    environment = {**os.environ, "LMI_MATCHER_BACKEND": backend, "LMI_PORT": str(port), "LMI_LOG_LEVEL": "warning"}
+    lmi = Path(sys.executable).with_name("lmi")
+    started = time.perf_counter()
+    server = subprocess.Popen([str(lmi), "serve", "--port", str(port)], env=environment, cwd=REPOSITORY)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while True:
+                try:
+                    if client.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if server.poll() is not None or time.perf_counter() - started > 600:
+                    raise RuntimeError("the server did not become ready")
+                time.sleep(0.05)
+            start_seconds = time.perf_counter() - started
+            client.get("/v1/occupations/search", params={"q": "warm up"})
+            latencies = []
+            for text in queries:
+                begin = time.perf_counter()
+                response = client.get("/v1/occupations/search", params={"q": text[:200]})
+                latencies.append((time.perf_counter() - begin) * 1000)
+                response.raise_for_status()
+            resident = _resident_megabytes(server.pid)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+    return {
+        "start with a cached index (s)": start_seconds,
+        "HTTP p50 (ms)": percentile(latencies, 50),
+        "HTTP p99 (ms)": percentile(latencies, 99),
+        "resident memory (MB)": resident,
+    }
+
+
+def _resident_megabytes(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _write_report(*sections: object) -> None:
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(render(*sections, today=date.today().isoformat(), machine=_machine()), encoding="utf-8")
+
+
+def _machine() -> str:
+    return f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Request and response models of the search routes (Pydantic lives at the HTTP edge only)."""
+
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from matching.engine import Match, SearchResult
+from matching.suggest import Suggestion
+
+QueryLanguage = Literal["auto", "en", "fr"]
+QUERY_MAX_LENGTH = 200
+INDUSTRY_MAX_LENGTH = 200
+PREFIX_MAX_LENGTH = 100
+LIMIT_MAX = 50
+BATCH_MAX_ITEMS = 1000
+
+
+def query_problem(q: str) -> str | None:
+    """What is wrong with a search text, or None."""
+    if not q.strip():
+        return "must contain a non-space character"
+    if len(q) > QUERY_MAX_LENGTH:
+        return f"must be at most {QUERY_MAX_LENGTH} characters, not {len(q)}"
+    return None
+
+
+def checked_query(q: str) -> str:
+    problem = query_problem(q)
+    if problem:
+        raise ValueError(problem)
+    return q
+
+
+def checked_prefix(prefix: str) -> str:
+    """The prefix without surrounding spaces: 1 to 100 characters."""
+    stripped = prefix.strip()
+    if not stripped:
+        raise ValueError("must contain a non-space character")
+    if len(stripped) > PREFIX_MAX_LENGTH:
+        raise ValueError(f"must be at most {PREFIX_MAX_LENGTH} characters, not {len(stripped)}")
+    return stripped
+
+
+class MatchOut(BaseModel):
+    noc_code: str
+    title: str = Field(description="The unit group's title in the query's language.")
+    title_en: str
+    title_fr: str
+    score: float = Field(description="Calibrated: among results scored about 0.8, about 80% are right.")
+    confidence: Literal["high", "medium", "low"]
+    matched_title: str = Field(description="The index title (or code) that best explains the match.")
+    match_type: str = Field(description="code, noc2016_code, exact, alias, fuzzy, semantic or hybrid.")
+
+    @classmethod
+    def from_match(cls, match: Match) -> "MatchOut":
+        return cls.model_validate(match, from_attributes=True)
+
+
+class SearchOut(BaseModel):
+    query: str
+    normalized: str = Field(description="The query after removing places, pay, employer and other noise.")
+    lang: str = Field(description="The query's language, detected or as requested.")
+    no_match: bool = Field(description="True when no unit group scores above the no-match threshold.")
+    results: list[MatchOut]
+
+    @classmethod
+    def from_result(cls, result: SearchResult) -> "SearchOut":
+        return cls(
+            query=result.query,
+            normalized=result.normalized,
+            lang=result.lang,
+            no_match=result.no_match,
+            results=[MatchOut.from_match(match) for match in result.results],
+        )
+
+
+class BatchItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | int | None = Field(default=None, description="Echoed back as given.")
+    q: str = Field(description=f"The job title (or NOC code), at most {QUERY_MAX_LENGTH} characters.")
+    industry: str | None = Field(default=None, max_length=INDUSTRY_MAX_LENGTH)
+
+    @model_validator(mode="after")
+    def _check_q(self) -> Self:
+        problem = query_problem(self.q)
+        if problem:
+            item = f" (item id {self.id!r})" if self.id is not None else ""
+            raise ValueError(f"q {problem}{item}")
+        return self
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lang: QueryLanguage = "auto"
+    limit: int = Field(default=5, ge=1, le=LIMIT_MAX)
+    items: list[BatchItemIn] = Field(min_length=1, max_length=BATCH_MAX_ITEMS)
+
+
+class BatchItemOut(BaseModel):
+    id: str | int | None
+    query: str
+    normalized: str
+    lang: str
+    no_match: bool
+    results: list[MatchOut]
+
+    @classmethod
+    def from_result(cls, item_id: str | int | None, result: SearchResult) -> "BatchItemOut":
+        return cls(
+            id=item_id,
+            query=result.query,
+            normalized=result.normalized,
+            lang=result.lang,
+            no_match=result.no_match,
+            results=[MatchOut.from_match(match) for match in result.results],
+        )
+
+
+class BatchOut(BaseModel):
+    items: list[BatchItemOut] = Field(description="One answer per item, in input order.")
+
+
+class SuggestionOut(BaseModel):
+    title: str
+    lang: str
+    noc_code: str
+    noc_title: str = Field(description="The unit group's title in the suggestion's language.")
+
+    @classmethod
+    def from_suggestion(cls, suggestion: Suggestion) -> "SuggestionOut":
+        return cls.model_validate(suggestion, from_attributes=True)
+
+
+class SuggestOut(BaseModel):
+    prefix: str
+    items: list[SuggestionOut]

@@ -1,0 +1,195 @@
+"""The matcher on the real NOC titles: lexical search over the whole index, both embedding backends
+over a few unit groups (embedding all 58k titles takes minutes, so that is the benchmark's job)."""
+
+
+import pytest
+
+from matching.assembly import NO_EMBEDDINGS, assemble_matcher, semantic_passages
+from matching.embeddings import BACKENDS
+from matching.engine import Matcher
+from matching.lexicon import Lexicon, UnitGroup, build_lexicon
+from source_data import CONCORDANCE, JOB_TITLES, UNIT_GROUPS, csv_rows
+
+SMALL_GROUPS = ("31301", "65100", "73300", "21232", "63200", "72200", "42202", "33102", "14300", "64100")
+
+
+def _lexicon(codes: frozenset[str] | None = None, titles_per_group: int | None = None) -> Lexicon:
+    groups = [
+        UnitGroup(row["noc_code"], row["title_en"], row["title_fr"], int(row["teer"]))
+        for row in csv_rows(UNIT_GROUPS)
+        if codes is None or row["noc_code"] in codes
+    ]
+    kept: dict[tuple[str, str], int] = {}
+    titles = []
+    for row in csv_rows(JOB_TITLES):
+        key = (row["noc_code"], row["lang"])
+        if codes is not None and row["noc_code"] not in codes:
+            continue
+        if titles_per_group is not None and kept.get(key, 0) >= titles_per_group:
+            continue
+        kept[key] = kept.get(key, 0) + 1
+        titles.append((row["noc_code"], row["lang"], row["job_title"]))
+    concordance = [
+        (row["NOC 2016 V1.3 Code"], row["NOC 2021 V1.0 Code"]) for row in csv_rows(CONCORDANCE)
+    ]
+    return build_lexicon(groups, titles, concordance)
+
+
+@pytest.fixture(scope="module")
+def lexical_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    return assemble_matcher(_lexicon(), NO_EMBEDDINGS, tmp_path_factory.mktemp("index"), progress=False)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def small_hybrid(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    lexicon = _lexicon(frozenset(SMALL_GROUPS), titles_per_group=25)
+    return assemble_matcher(lexicon, request.param, tmp_path_factory.mktemp("index"), progress=False)
+
+
+def first_code(matcher: Matcher, query: str, **options: object) -> str | None:
+    result = matcher.search(query, **options)
+    return result.results[0].noc_code if result.results else None
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("cashier", "65100"),
+        ("Cashier - part time - Walmart Laval", "65100"),
+        ("RN", "31301"),
+        ("registerd nurse", "31301"),
+        ("PSW (casual)", "33102 44101"),  # the index files "Personal support worker - home support" under 44101
+        ("préposée aux bénéficiaires", "33102"),
+        ("prepose aux beneficiaires", "33102"),
+        ("infirmière auxiliaire", "32101"),
+        ("educatrice petite enfance", "42202"),
+        ("chauffeur de taxi", "75200"),
+        ("électricienne", "72200"),
+    ],
+)
+def test_lexical_matcher_puts_the_right_unit_group_first(lexical_matcher: Matcher, query: str, code: str) -> None:
+    assert first_code(lexical_matcher, query) in code.split()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["asdfgh", "looking for work", "N/A", "???", "123", "je cherche un emploi", "Retraitée", "student",
+     "Part-time", "$20/hr", "temps plein", "sans emploi"],
+)
+def test_input_that_is_not_a_job_is_no_match(lexical_matcher: Matcher, query: str) -> None:
+    result = lexical_matcher.search(query)
+    assert result.no_match is True
+    assert result.results == []
+
+
+@pytest.mark.parametrize(
+    ("query", "code"), [("student nurse", "31301"), ("retirement home manager", "60031"), ("stagiaire en droit", "41101")]
+)
+def test_a_situation_word_inside_a_title_is_still_searched(lexical_matcher: Matcher, query: str, code: str) -> None:
+    result = lexical_matcher.search(query, limit=5)
+    assert not result.no_match
+    assert code in [match.noc_code for match in result.results]
+
+
+def test_results_are_scored_best_first_with_bands_from_the_calibration(lexical_matcher: Matcher) -> None:
+    result = lexical_matcher.search("nurse", limit=10)
+    scores = [match.score for match in result.results]
+    assert 2 <= len(scores) <= 10
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    calibration = lexical_matcher.calibration
+    for match in result.results:
+        assert match.confidence == calibration.confidence(match.score)
+        assert match.match_type in {"exact", "alias", "fuzzy"}
+
+
+def test_a_title_typed_as_published_is_an_exact_high_confidence_match(lexical_matcher: Matcher) -> None:
+    match = lexical_matcher.search("Interlibrary loan clerk").results[0]
+    assert (match.noc_code, match.match_type, match.matched_title) == ("14300", "exact", "Interlibrary loan clerk")
+    assert match.confidence == "high"
+
+
+def test_an_abbreviation_is_an_alias_match_with_the_title_it_stands_for(lexical_matcher: Matcher) -> None:
+    result = lexical_matcher.search("RN")
+    assert result.normalized == "registered nurse"
+    assert result.results[0].match_type == "alias"
+    assert "nurse" in result.results[0].matched_title.lower()
+
+
+def test_language_is_detected_and_titles_follow_it(lexical_matcher: Matcher) -> None:
+    french = lexical_matcher.search("chauffeur de taxi")
+    assert french.lang == "fr"
+    assert french.results[0].title == french.results[0].title_fr != french.results[0].title_en
+    english = lexical_matcher.search("chauffeur de taxi", lang="en")
+    assert english.lang == "en"
+    assert english.results[0].title == english.results[0].title_en
+
+
+def test_a_noc_2021_code_returns_itself(lexical_matcher: Matcher) -> None:
+    result = lexical_matcher.search("31301")
+    assert [(m.noc_code, m.match_type, m.score) for m in result.results] == [("31301", "code", 1.0)]
+
+
+def test_a_noc_2016_code_returns_its_2021_successors(lexical_matcher: Matcher) -> None:
+    expected = sorted({row["NOC 2021 V1.0 Code"] for row in csv_rows(CONCORDANCE) if row["NOC 2016 V1.3 Code"] == "7514"})
+    result = lexical_matcher.search("7514")
+    assert sorted(m.noc_code for m in result.results) == expected == ["74102", "75201"]
+    assert {m.match_type for m in result.results} == {"noc2016_code"}
+
+
+def test_an_unknown_code_is_searched_as_text(lexical_matcher: Matcher) -> None:
+    assert lexical_matcher.search("99999").no_match is True
+
+
+def test_industry_breaks_ties_between_similar_titles(lexical_matcher: Matcher) -> None:
+    alone = [m.noc_code for m in lexical_matcher.search("clerk", limit=5).results]
+    library = lexical_matcher.search("clerk", industry="public library", limit=5).results
+    grocery = lexical_matcher.search("clerk", industry="Grocery store", limit=5).results
+    assert "14300" not in alone[:1]
+    assert (library[0].noc_code, library[0].matched_title) == ("14300", "Library clerk")
+    assert "14300" not in [m.noc_code for m in grocery]
+    assert "65102" in [m.noc_code for m in grocery[:2]]  # store shelf stockers, clerks and order fillers
+    assert any("grocery" in m.matched_title.lower() for m in grocery[:2])
+
+
+def test_industry_alone_finds_nothing(lexical_matcher: Matcher) -> None:
+    """Context words only reorder titles that match the query; they never bring in titles of their own."""
+    result = lexical_matcher.search("cashier", industry="public library", limit=5)
+    assert all("librar" not in m.matched_title.lower() for m in result.results)
+
+
+def test_search_many_answers_in_input_order_like_single_searches(lexical_matcher: Matcher) -> None:
+    queries = [("cashier", None), ("31301", None), ("asdfgh", None), ("clerk", "public library")]
+    batch = lexical_matcher.search_many(queries, limit=3)
+    assert batch == [lexical_matcher.search(query, limit=3, industry=industry) for query, industry in queries]
+
+
+def test_semantic_passages_hold_each_published_title_once() -> None:
+    lexicon = _lexicon(frozenset({"31301"}))
+    passages = semantic_passages(lexicon)
+    titles = [(entry.noc_code, entry.title) for entry in passages]
+    assert len(titles) == len(set(titles))
+    assert len(passages) < len(lexicon.entries)  # the lexicon also holds gender and bracket variants
+    assert {"Registered nurse (R.N.)", "Infirmier autorisé/infirmière autorisée"} <= {entry.title for entry in passages}
+
+
+@pytest.mark.parametrize(("query", "code"), [("cashier", "65100"), ("software developer", "21232"), ("cook", "63200")])
+def test_both_backends_find_the_unit_group(small_hybrid: Matcher, query: str, code: str) -> None:
+    assert first_code(small_hybrid, query) == code
+
+
+def test_both_backends_find_a_title_by_meaning_alone(small_hybrid: Matcher) -> None:
+    """No word of the query is in any title of the small index: only the embedding can place it."""
+    result = small_hybrid.search("big rig trucker hauling freight", lang="en", limit=3)
+    assert result.results and result.results[0].noc_code == "73300"
+    assert result.results[0].match_type in {"semantic", "hybrid"}
+
+
+def test_both_backends_answer_a_batch_like_single_searches(small_hybrid: Matcher) -> None:
+    """The batch embeds in one call on a worker thread and reuses cached query vectors."""
+    queries = [("cook", None), ("31301", None), ("asdfgh", None), ("cashier", None), ("cook", None)]
+    batch = small_hybrid.search_many(queries, limit=3)
+    assert [result.query for result in batch] == [query for query, _ in queries]
+    assert batch == [small_hybrid.search(query, limit=3) for query, _ in queries]
+    assert batch[0] == batch[4]
+    assert batch[2].no_match and batch[1].results[0].match_type == "code"
