@@ -28,7 +28,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -61,6 +62,7 @@ HOLDOUT_SEED = 2021
 REALISTIC_QUERIES = REPOSITORY / "tests" / "data" / "realistic_queries.csv"
 REPORT = REPOSITORY / "reports" / "matching.md"
 CANDIDATE_LIMIT = 10
+STARTS = 3  # service starts timed; the median is reported
 NO_MATCH_THRESHOLD = 0.15
 HIGH_THRESHOLD = 0.8
 MEDIUM_THRESHOLD = 0.5
@@ -344,15 +346,41 @@ def _free_port() -> int:
 
 
 def _measure_http(queries: Sequence[str], backend: str) -> dict:
-    """Start `lmi serve` with the cached index, time its start, its searches and its memory."""
+    """Start `lmi serve` on the cached index (median of STARTS starts), then time its searches
+    one after another and read its memory."""
+    start_seconds = []
+    for attempt in range(STARTS):
+        with _served(backend) as (server, client, seconds):
+            start_seconds.append(seconds)
+            if attempt < STARTS - 1:
+                continue
+            client.get("/v1/occupations/search", params={"q": "warm up"})
+            latencies = []
+            for text in queries:
+                begin = time.perf_counter()
+                response = client.get("/v1/occupations/search", params={"q": text[:200]})
+                latencies.append((time.perf_counter() - begin) * 1000)
+                response.raise_for_status()
+            resident = _resident_megabytes(server.pid)
+    return {
+        "start with a cached index (s)": percentile(start_seconds, 50),
+        "HTTP p50 (ms)": percentile(latencies, 50),
+        "HTTP p99 (ms)": percentile(latencies, 99),
+        "resident memory (MB)": resident,
+    }
+
+
+@contextmanager
+def _served(backend: str) -> Iterator[tuple[subprocess.Popen, httpx.Client, float]]:
+    """A running `lmi serve`, a client for it and the seconds it took to answer /readyz."""
     port = _free_port()
     environment = {**os.environ, "LMI_MATCHER_BACKEND": backend, "LMI_PORT": str(port), "LMI_LOG_LEVEL": "warning"}
-    lmi = Path(sys.executable).with_name("lmi")
     started = time.perf_counter()
-    server = subprocess.Popen([str(lmi), "serve", "--port", str(port)], env=environment, cwd=REPOSITORY)
-    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("lmi")), "serve", "--port", str(port)], env=environment, cwd=REPOSITORY
+    )
     try:
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             while True:
                 try:
                     if client.get("/readyz").status_code == 200:
@@ -362,24 +390,10 @@ def _measure_http(queries: Sequence[str], backend: str) -> dict:
                 if server.poll() is not None or time.perf_counter() - started > 600:
                     raise RuntimeError("the server did not become ready")
                 time.sleep(0.05)
-            start_seconds = time.perf_counter() - started
-            client.get("/v1/occupations/search", params={"q": "warm up"})
-            latencies = []
-            for text in queries:
-                begin = time.perf_counter()
-                response = client.get("/v1/occupations/search", params={"q": text[:200]})
-                latencies.append((time.perf_counter() - begin) * 1000)
-                response.raise_for_status()
-            resident = _resident_megabytes(server.pid)
+            yield server, client, time.perf_counter() - started
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
-    return {
-        "start with a cached index (s)": start_seconds,
-        "HTTP p50 (ms)": percentile(latencies, 50),
-        "HTTP p99 (ms)": percentile(latencies, 99),
-        "resident memory (MB)": resident,
-    }
 
 
 def _resident_megabytes(pid: int) -> float:

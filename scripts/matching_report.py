@@ -221,7 +221,8 @@ def _performance(performance: Mapping, default: str) -> list[str]:
         "",
         f"Single searches: {performance['queries timed']} queries (the realistic ones and every 5th held-out "
         "title), one at a time, after a warm-up, in a fresh process holding only this backend. HTTP: the same queries sent one after another to `lmi serve` "
-        "(uvicorn, one worker) started on the cached index. Batch: `search_many` in chunks of 1,000 over "
+        "(uvicorn, one worker) started on the cached index; its start is the median of three, from launch to the "
+        "first `200` from `/readyz`. Batch: `search_many` in chunks of 1,000 over "
         f"{performance['batch titles']:,} other held-out titles, none searched before (the matcher keeps the "
         "vectors of recent queries, so repeated titles would be faster).",
         "",
