@@ -93,7 +93,8 @@ class Matcher:
         self.semantic_entries = list(semantic_entries)
         self._embeds = embedder is not None and vector_index is not None
         self._query_vectors = QueryVectorCache(QUERY_CACHE_SIZE)
-        self._embedding = threading.Lock()  # the embedding runtimes are not documented as thread-safe
+        # One worker: the embedding runtimes are not documented as thread-safe, so concurrent
+        # requests queue their embeddings here rather than calling the model at the same time.
         self._embedding_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
 
     def recalibrated(self, calibration: Calibration) -> "Matcher":
@@ -160,8 +161,7 @@ class Matcher:
             else:
                 vectors[row] = cached
         if missing:
-            with self._embedding:
-                fresh = self.embedder.embed_queries(list(missing))
+            fresh = self.embedder.embed_queries(list(missing))
             for text, vector in zip(missing, fresh, strict=True):
                 self._query_vectors.put(text, vector)
                 vectors[missing[text]] = vector
