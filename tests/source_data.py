@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from matching.lexicon import Lexicon, UnitGroup, build_lexicon
 from models.tables import metadata
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,42 @@ def csv_rows(relative_path: str, delimiter: str = ",") -> tuple[dict[str, str], 
         reader = csv.reader(handle, delimiter=delimiter)
         header = [name.strip() for name in next(reader)]
         return tuple(dict(zip(header, record, strict=True)) for record in reader if record)
+
+
+def unit_group_row(code: str) -> dict[str, str]:
+    """The unit-groups file's record of one NOC 2021 unit group."""
+    (row,) = [row for row in csv_rows(UNIT_GROUPS) if row["noc_code"] == code]
+    return row
+
+
+def noc2016_successors(code: str) -> set[str]:
+    """The NOC 2021 codes the concordance gives a NOC 2016 code."""
+    return {
+        row["NOC 2021 V1.0 Code"].strip() for row in csv_rows(CONCORDANCE) if row["NOC 2016 V1.3 Code"].strip() == code
+    }
+
+
+def lexicon_from_files(codes: Iterable[str] | None = None, titles_per_group: int | None = None) -> Lexicon:
+    """A matcher lexicon read straight from the files: every unit group, or only `codes`, with at
+    most `titles_per_group` example titles per group and language."""
+    wanted = None if codes is None else frozenset(codes)
+    groups = [
+        UnitGroup(row["noc_code"], row["title_en"], row["title_fr"], int(row["teer"]))
+        for row in csv_rows(UNIT_GROUPS)
+        if wanted is None or row["noc_code"] in wanted
+    ]
+    kept: dict[tuple[str, str], int] = {}
+    titles = []
+    for row in csv_rows(JOB_TITLES):
+        key = (row["noc_code"], row["lang"])
+        if wanted is not None and row["noc_code"] not in wanted:
+            continue
+        if titles_per_group is not None and kept.get(key, 0) >= titles_per_group:
+            continue
+        kept[key] = kept.get(key, 0) + 1
+        titles.append((row["noc_code"], row["lang"], row["job_title"]))
+    concordance = [(row["NOC 2016 V1.3 Code"], row["NOC 2021 V1.0 Code"]) for row in csv_rows(CONCORDANCE)]
+    return build_lexicon(groups, titles, concordance)
 
 
 @cache

@@ -11,7 +11,7 @@ import pytest
 
 from service.cli import main
 from service.csv_coding import OUTPUT_COLUMNS, guess_delimiter
-from source_data import CONCORDANCE, JOB_TITLES, UNIT_GROUPS, csv_rows
+from source_data import JOB_TITLES, csv_rows, noc2016_successors, unit_group_row
 
 
 @pytest.fixture
@@ -47,11 +47,6 @@ def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter=delimiter))
 
 
-def unit_group(code: str) -> dict[str, str]:
-    (row,) = [row for row in csv_rows(UNIT_GROUPS) if row["noc_code"] == code]
-    return row
-
-
 def test_codes_every_row_in_order(coding_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = write_csv(coding_env / "in.csv", [
         ["id", "title", "industry"],
@@ -73,8 +68,8 @@ def test_codes_every_row_in_order(coding_env: Path, capsys: pytest.CaptureFixtur
         ("5", "7514", "transport"),
     ]
     cashier, taxi, gibberish, code, old_code = rows
-    assert (cashier["noc_code"], cashier["noc_title"], cashier["no_match"]) == ("65100", unit_group("65100")["title_en"], "false")
-    assert (taxi["noc_code"], taxi["noc_title"]) == ("75200", unit_group("75200")["title_fr"])
+    assert (cashier["noc_code"], cashier["noc_title"], cashier["no_match"]) == ("65100", unit_group_row("65100")["title_en"], "false")
+    assert (taxi["noc_code"], taxi["noc_title"]) == ("75200", unit_group_row("75200")["title_fr"])
     assert cashier["match_type"] == taxi["match_type"] == "exact"
     for row in (cashier, taxi):
         assert row["confidence"] in {"high", "medium", "low"}
@@ -83,8 +78,7 @@ def test_codes_every_row_in_order(coding_env: Path, capsys: pytest.CaptureFixtur
     assert gibberish["no_match"] == "true"
     assert all(gibberish[column] == "" for column in OUTPUT_COLUMNS if column != "no_match")
     assert (code["noc_code"], code["score"], code["match_type"], code["alt1_noc_code"]) == ("31301", "1.0000", "code", "")
-    successors = {row["NOC 2021 V1.0 Code"] for row in csv_rows(CONCORDANCE) if row["NOC 2016 V1.3 Code"] == "7514"}
-    assert {old_code["noc_code"], old_code["alt1_noc_code"]} == successors
+    assert {old_code["noc_code"], old_code["alt1_noc_code"]} == noc2016_successors("7514")
     assert old_code["alt2_noc_code"] == ""
 
     captured = capsys.readouterr()
@@ -108,7 +102,7 @@ def test_named_title_column_and_semicolons(coding_env: Path) -> None:
     assert output.read_text(encoding="utf-8").splitlines()[0].split(";") == ["no", "poste", "secteur", *OUTPUT_COLUMNS]
     rows = read_csv(output, delimiter=";")
     assert [(row["no"], row["noc_code"]) for row in rows] == [("a", "31301"), ("b", "72300"), ("c", "")]
-    assert rows[0]["noc_title"] == unit_group("31301")["title_fr"]
+    assert rows[0]["noc_title"] == unit_group_row("31301")["title_fr"]
     assert rows[2]["no_match"] == "true"
 
 

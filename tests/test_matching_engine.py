@@ -1,48 +1,24 @@
 """The matcher on the real NOC titles: lexical search over the whole index, both embedding backends
 over a few unit groups (embedding all 58k titles takes minutes, so that is the benchmark's job)."""
 
-
 import pytest
 
 from matching.assembly import NO_EMBEDDINGS, assemble_matcher, semantic_passages
 from matching.embeddings import BACKENDS
 from matching.engine import Matcher
-from matching.lexicon import Lexicon, UnitGroup, build_lexicon
-from source_data import CONCORDANCE, JOB_TITLES, UNIT_GROUPS, csv_rows
+from source_data import lexicon_from_files, noc2016_successors
 
 SMALL_GROUPS = ("31301", "65100", "73300", "21232", "63200", "72200", "42202", "33102", "14300", "64100")
 
 
-def _lexicon(codes: frozenset[str] | None = None, titles_per_group: int | None = None) -> Lexicon:
-    groups = [
-        UnitGroup(row["noc_code"], row["title_en"], row["title_fr"], int(row["teer"]))
-        for row in csv_rows(UNIT_GROUPS)
-        if codes is None or row["noc_code"] in codes
-    ]
-    kept: dict[tuple[str, str], int] = {}
-    titles = []
-    for row in csv_rows(JOB_TITLES):
-        key = (row["noc_code"], row["lang"])
-        if codes is not None and row["noc_code"] not in codes:
-            continue
-        if titles_per_group is not None and kept.get(key, 0) >= titles_per_group:
-            continue
-        kept[key] = kept.get(key, 0) + 1
-        titles.append((row["noc_code"], row["lang"], row["job_title"]))
-    concordance = [
-        (row["NOC 2016 V1.3 Code"], row["NOC 2021 V1.0 Code"]) for row in csv_rows(CONCORDANCE)
-    ]
-    return build_lexicon(groups, titles, concordance)
-
-
 @pytest.fixture(scope="module")
 def lexical_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    return assemble_matcher(_lexicon(), NO_EMBEDDINGS, tmp_path_factory.mktemp("index"), progress=False)
+    return assemble_matcher(lexicon_from_files(), NO_EMBEDDINGS, tmp_path_factory.mktemp("index"), progress=False)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def small_hybrid(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    lexicon = _lexicon(frozenset(SMALL_GROUPS), titles_per_group=25)
+    lexicon = lexicon_from_files(SMALL_GROUPS, titles_per_group=25)
     return assemble_matcher(lexicon, request.param, tmp_path_factory.mktemp("index"), progress=False)
 
 
@@ -131,7 +107,7 @@ def test_a_noc_2021_code_returns_itself(lexical_matcher: Matcher) -> None:
 
 
 def test_a_noc_2016_code_returns_its_2021_successors(lexical_matcher: Matcher) -> None:
-    expected = sorted({row["NOC 2021 V1.0 Code"] for row in csv_rows(CONCORDANCE) if row["NOC 2016 V1.3 Code"] == "7514"})
+    expected = sorted(noc2016_successors("7514"))
     result = lexical_matcher.search("7514")
     assert sorted(m.noc_code for m in result.results) == expected == ["74102", "75201"]
     assert {m.match_type for m in result.results} == {"noc2016_code"}
@@ -165,7 +141,7 @@ def test_search_many_answers_in_input_order_like_single_searches(lexical_matcher
 
 
 def test_semantic_passages_hold_each_published_title_once() -> None:
-    lexicon = _lexicon(frozenset({"31301"}))
+    lexicon = lexicon_from_files({"31301"})
     passages = semantic_passages(lexicon)
     titles = [(entry.noc_code, entry.title) for entry in passages]
     assert len(titles) == len(set(titles))

@@ -16,8 +16,9 @@ from source_data import (
     OASIS_SKILLS,
     REGIONAL_WAGES,
     STRUCTURE,
-    UNIT_GROUPS,
     csv_rows,
+    noc2016_successors,
+    unit_group_row,
 )
 
 NURSES_FR = (
@@ -36,11 +37,6 @@ def profile(client: TestClient, code: str = "31301", **params: str) -> dict[str,
     response = get_profile(client, code, **params)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def unit_group_row(code: str) -> dict[str, str]:
-    (row,) = [row for row in csv_rows(UNIT_GROUPS) if row["noc_code"] == code]
-    return row
 
 
 def job_titles(code: str, lang: str) -> list[str]:
@@ -290,11 +286,7 @@ def test_unknown_unit_group_code(client: TestClient) -> None:
 
 
 def test_noc2016_code_points_to_the_crosswalk(client: TestClient) -> None:
-    successors = sorted(
-        row["NOC 2021 V1.0 Code"].strip()
-        for row in csv_rows(CONCORDANCE)
-        if row["NOC 2016 V1.3 Code"].strip() == "0821"
-    )
+    successors = sorted(noc2016_successors("0821"))
     assert successors == ["80020"]
     body = assert_problem(get_profile(client, "0821"), 404, "unknown-occupation")
     assert "looks like a NOC 2016 code" in body["detail"]

@@ -13,7 +13,7 @@ from httpx import Response
 from problem_assertions import assert_problem
 from service.app import create_app
 from service.config import Settings
-from source_data import CONCORDANCE, JOB_TITLES, UNIT_GROUPS, csv_rows
+from source_data import JOB_TITLES, csv_rows, noc2016_successors, unit_group_row
 
 SEARCH = "/v1/occupations/search"
 BATCH = "/v1/occupations/search/batch"
@@ -30,21 +30,12 @@ def found(client: TestClient, q: str, **params: Any) -> dict[str, Any]:
     return response.json()
 
 
-def unit_group(code: str) -> dict[str, str]:
-    (row,) = [row for row in csv_rows(UNIT_GROUPS) if row["noc_code"] == code]
-    return row
-
-
 def published_titles(code: str) -> set[str]:
-    group = unit_group(code)
+    group = unit_group_row(code)
     return {row["job_title"] for row in csv_rows(JOB_TITLES) if row["noc_code"] == code} | {
         group["title_en"],
         group["title_fr"],
     }
-
-
-def noc2016_successors(code: str) -> set[str]:
-    return {row["NOC 2021 V1.0 Code"].strip() for row in csv_rows(CONCORDANCE) if row["NOC 2016 V1.3 Code"] == code}
 
 
 def assert_well_formed(body: dict[str, Any], limit: int = 10) -> None:
@@ -53,7 +44,7 @@ def assert_well_formed(body: dict[str, Any], limit: int = 10) -> None:
     assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
     assert len({r["noc_code"] for r in results}) == len(results)
     for result in results:
-        group = unit_group(result["noc_code"])
+        group = unit_group_row(result["noc_code"])
         assert (result["title_en"], result["title_fr"]) == (group["title_en"], group["title_fr"])
         assert result["title"] == (group["title_fr"] if body["lang"] == "fr" else group["title_en"])
         assert 0 <= result["score"] <= 1
@@ -72,7 +63,7 @@ def test_english_title(client: TestClient) -> None:
     assert (body["query"], body["normalized"], body["lang"], body["no_match"]) == ("cashier", "cashier", "en", False)
     best = body["results"][0]
     assert best["noc_code"] == "65100"
-    assert best["title"] == unit_group("65100")["title_en"]
+    assert best["title"] == unit_group_row("65100")["title_en"]
     assert best["match_type"] == "exact"
     assert best["matched_title"] in published_titles("65100")
     assert_well_formed(body)
@@ -83,7 +74,7 @@ def test_french_title_is_detected_and_answered_in_french(client: TestClient) -> 
     assert (body["lang"], body["no_match"]) == ("fr", False)
     best = body["results"][0]
     assert best["noc_code"] == "75200"
-    assert best["title"] == best["title_fr"] == unit_group("75200")["title_fr"]
+    assert best["title"] == best["title_fr"] == unit_group_row("75200")["title_fr"]
     assert best["matched_title"] in published_titles("75200")
     assert_well_formed(body)
 

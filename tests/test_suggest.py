@@ -6,18 +6,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from matching.lexicon import UnitGroup, build_lexicon
 from matching.suggest import TitleSuggester
 from matching.text import fold
 from problem_assertions import assert_problem
-from source_data import JOB_TITLES, UNIT_GROUPS, csv_rows
+from source_data import JOB_TITLES, UNIT_GROUPS, csv_rows, lexicon_from_files, unit_group_row
 
 SUGGEST = "/v1/titles/suggest"
-
-
-def unit_group(code: str) -> dict[str, str]:
-    (row,) = [row for row in csv_rows(UNIT_GROUPS) if row["noc_code"] == code]
-    return row
 
 
 def published_titles(lang: str) -> dict[str, set[str]]:
@@ -42,12 +36,7 @@ CODES = ("31301", "33102")  # registered nurses; nurse aides, orderlies and pati
 
 @pytest.fixture(scope="module")
 def suggester() -> TitleSuggester:
-    groups = [
-        UnitGroup(code, unit_group(code)["title_en"], unit_group(code)["title_fr"], int(unit_group(code)["teer"]))
-        for code in CODES
-    ]
-    titles = [(row["noc_code"], row["lang"], row["job_title"]) for row in csv_rows(JOB_TITLES) if row["noc_code"] in CODES]
-    return TitleSuggester.from_lexicon(build_lexicon(groups, titles))
+    return TitleSuggester.from_lexicon(lexicon_from_files(CODES))
 
 
 def test_titles_starting_with_the_prefix_come_first(suggester: TitleSuggester) -> None:
@@ -71,7 +60,7 @@ def test_every_matching_title_is_found(suggester: TitleSuggester) -> None:
         row["job_title"]
         for row in csv_rows(JOB_TITLES)
         if row["noc_code"] in CODES and row["lang"] == "en" and has_word_starting_with(row["job_title"], "nurs")
-    } | {unit_group(code)["title_en"] for code in CODES if has_word_starting_with(unit_group(code)["title_en"], "nurs")}
+    } | {unit_group_row(code)["title_en"] for code in CODES if has_word_starting_with(unit_group_row(code)["title_en"], "nurs")}
     suggestions = suggester.suggest("nurs", "en", limit=1000)
     assert {s.title for s in suggestions} == expected
     assert {(s.lang, s.noc_code in CODES) for s in suggestions} == {("en", True)}
@@ -86,9 +75,9 @@ def test_only_word_starts_match(suggester: TitleSuggester) -> None:
     assert suggester.suggest("firmier") == []
 
 
-def test_suggestion_carries_its_unit_group(suggester: TitleSuggester) -> None:
+def test_suggestion_carries_its_unit_group_row(suggester: TitleSuggester) -> None:
     (nurse,) = [s for s in suggester.suggest("infirmier", "fr", limit=50) if s.title == "Infirmier/infirmière"]
-    assert (nurse.lang, nurse.noc_code, nurse.noc_title) == ("fr", "31301", unit_group("31301")["title_fr"])
+    assert (nurse.lang, nurse.noc_code, nurse.noc_title) == ("fr", "31301", unit_group_row("31301")["title_fr"])
 
 
 def test_limit_and_empty_prefixes(suggester: TitleSuggester) -> None:
@@ -115,10 +104,10 @@ def test_french_nurse_titles(client: TestClient) -> None:
     for item in items:
         assert item["lang"] == "fr"
         assert item["noc_code"] in french[item["title"]]
-        assert item["noc_title"] == unit_group(item["noc_code"])["title_fr"]
+        assert item["noc_title"] == unit_group_row(item["noc_code"])["title_fr"]
         assert has_word_starting_with(item["title"], "infirm")
     assert {"title": "Infirmier/infirmière", "lang": "fr", "noc_code": "31301",
-            "noc_title": unit_group("31301")["title_fr"]} in items
+            "noc_title": unit_group_row("31301")["title_fr"]} in items
 
 
 def test_accents_and_case_are_ignored(client: TestClient) -> None:
