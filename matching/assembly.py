@@ -33,10 +33,6 @@ def semantic_passages(lexicon: Lexicon) -> list[IndexEntry]:
     return passages
 
 
-def language_detector(lexicon: Lexicon) -> LanguageDetector:
-    return LanguageDetector.from_titles((entry.lang, entry.title) for entry in semantic_passages(lexicon))
-
-
 def assemble_matcher(
     lexicon: Lexicon,
     backend: str,
@@ -48,10 +44,10 @@ def assemble_matcher(
     if backend not in MATCHER_BACKENDS:
         raise ValueError(f"unknown matcher backend {backend!r}; choose one of: {', '.join(MATCHER_BACKENDS)}")
     calibration = calibration or Calibration.load(backend)
-    detector = language_detector(lexicon)
+    passages = semantic_passages(lexicon)
+    detector = LanguageDetector.from_titles((entry.lang, entry.title) for entry in passages)
     if backend == NO_EMBEDDINGS:
         return Matcher(lexicon, detector, calibration)
     embedder = create_embedder(backend)
-    passages = semantic_passages(lexicon)
     vector_index = build_or_load(embedder, [entry.title for entry in passages], index_dir, progress=progress)
     return Matcher(lexicon, detector, calibration, embedder, vector_index, passages)

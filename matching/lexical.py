@@ -5,6 +5,7 @@ this costs a few milliseconds."""
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -15,6 +16,7 @@ from matching.lexicon import IndexEntry
 TYPO_MIN_LENGTH = 4
 TYPO_CUTOFF = 80.0
 SHORTLIST = 200
+TOKEN_CACHE_SIZE = 50_000  # query words whose vocabulary matches are kept
 CONTEXT_WEIGHT = 0.3  # of a context word, against 1 for a query word
 
 
@@ -46,16 +48,24 @@ class LexicalIndex:
         self.membership = membership
         self.weighted = membership.multiply(self.idf).tocsr()
         self.entry_weight = np.asarray(self.weighted.sum(axis=1)).ravel()
+        self._token_matches = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._match_token)
 
-    def token_matches(self, token: str) -> list[tuple[int, float]]:
-        """Vocabulary ids the query token stands for, with a similarity in (0, 1]."""
+    def token_matches(self, token: str) -> tuple[tuple[int, float], ...]:
+        """Vocabulary ids the query token stands for, with a similarity in (0, 1].
+
+        Memoized: the matcher asks for a query's words once to decide whether it is searchable
+        and again to search it, and an unknown word costs a rapidfuzz scan of the vocabulary.
+        """
+        return self._token_matches(token)
+
+    def _match_token(self, token: str) -> tuple[tuple[int, float], ...]:
         exact = self.vocabulary.get(token)
         if exact is not None:
-            return [(exact, 1.0)]
+            return ((exact, 1.0),)
         if len(token) < TYPO_MIN_LENGTH:
-            return []
+            return ()
         matches = process.extract(token, self.tokens, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=3)
-        return [(self.vocabulary[text], score / 100.0) for text, score, _ in matches]
+        return tuple((self.vocabulary[text], score / 100.0) for text, score, _ in matches)
 
     def search(self, query: str, limit: int = 50, context: str = "") -> list[LexicalHit]:
         """Entries most like the folded `query`, best first.

@@ -1,6 +1,6 @@
 """Request and response models of the search routes (Pydantic lives at the HTTP edge only)."""
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -56,6 +56,17 @@ class MatchOut(BaseModel):
         return cls.model_validate(match, from_attributes=True)
 
 
+def _result_fields(result: SearchResult) -> dict[str, Any]:
+    """The fields a single search and a batch item share."""
+    return {
+        "query": result.query,
+        "normalized": result.normalized,
+        "lang": result.lang,
+        "no_match": result.no_match,
+        "results": [MatchOut.from_match(match) for match in result.results],
+    }
+
+
 class SearchOut(BaseModel):
     query: str
     normalized: str = Field(description="The query after removing places, pay, employer and other noise.")
@@ -65,13 +76,7 @@ class SearchOut(BaseModel):
 
     @classmethod
     def from_result(cls, result: SearchResult) -> "SearchOut":
-        return cls(
-            query=result.query,
-            normalized=result.normalized,
-            lang=result.lang,
-            no_match=result.no_match,
-            results=[MatchOut.from_match(match) for match in result.results],
-        )
+        return cls(**_result_fields(result))
 
 
 class BatchItemIn(BaseModel):
@@ -108,14 +113,7 @@ class BatchItemOut(BaseModel):
 
     @classmethod
     def from_result(cls, item_id: str | int | None, result: SearchResult) -> "BatchItemOut":
-        return cls(
-            id=item_id,
-            query=result.query,
-            normalized=result.normalized,
-            lang=result.lang,
-            no_match=result.no_match,
-            results=[MatchOut.from_match(match) for match in result.results],
-        )
+        return cls(id=item_id, **_result_fields(result))
 
 
 class BatchOut(BaseModel):
