@@ -18,7 +18,7 @@ from labour_market.importing.runner import import_reference
 from models.database import create_database_engine
 from service.app import create_app
 from service.config import Settings
-from source_data import DATA_DIR
+from tests.support.source_data import DATA_DIR
 
 POSTGRES_URL = os.environ.get("LMI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from matching.lexicon import Lexicon, UnitGroup, build_lexicon
 from models.tables import metadata
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("LMI_DATA_DIR", REPO_ROOT.parent / "shared" / "data")).resolve()
 
 GEOGRAPHY = "geography/economic_regions_canada_en_fr.csv"

@@ -2,7 +2,7 @@
 
 
 import pytest
-from source_data import JOB_TITLES, csv_rows
+from tests.support.source_data import JOB_TITLES, csv_rows
 
 from matching.text import NormalizedQuery, fold, gender_variants, normalize_query
 

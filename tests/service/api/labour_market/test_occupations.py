@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from problem_assertions import assert_problem
-from source_data import (
+from tests.support.problems import assert_problem
+from tests.support.source_data import (
     CONCORDANCE,
     COPS,
     ELEMENTS,

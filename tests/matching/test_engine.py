@@ -6,7 +6,7 @@ import pytest
 from matching.assembly import NO_EMBEDDINGS, assemble_matcher, semantic_passages
 from matching.embeddings import BACKENDS
 from matching.engine import Matcher
-from source_data import lexicon_from_files, noc2016_successors
+from tests.support.source_data import lexicon_from_files, noc2016_successors
 
 SMALL_GROUPS = ("31301", "65100", "73300", "21232", "63200", "72200", "42202", "33102", "14300", "64100")
 

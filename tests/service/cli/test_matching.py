@@ -11,7 +11,7 @@ import pytest
 
 from service.cli import main
 from service.csv_coding import OUTPUT_COLUMNS, guess_delimiter
-from source_data import JOB_TITLES, csv_rows, noc2016_successors, unit_group_row
+from tests.support.source_data import JOB_TITLES, csv_rows, noc2016_successors, unit_group_row
 
 
 @pytest.fixture

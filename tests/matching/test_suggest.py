@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from matching.suggest import TitleSuggester
 from matching.text import fold
-from problem_assertions import assert_problem
-from source_data import JOB_TITLES, UNIT_GROUPS, csv_rows, lexicon_from_files, unit_group_row
+from tests.support.problems import assert_problem
+from tests.support.source_data import JOB_TITLES, UNIT_GROUPS, csv_rows, lexicon_from_files, unit_group_row
 
 SUGGEST = "/v1/titles/suggest"
 

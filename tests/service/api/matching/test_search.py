@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from problem_assertions import assert_problem
+from tests.support.problems import assert_problem
 from service.app import create_app
 from service.config import Settings
-from source_data import JOB_TITLES, csv_rows, noc2016_successors, unit_group_row
+from tests.support.source_data import JOB_TITLES, csv_rows, noc2016_successors, unit_group_row
 
 SEARCH = "/v1/occupations/search"
 BATCH = "/v1/occupations/search/batch"

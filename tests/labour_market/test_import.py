@@ -25,7 +25,7 @@ from models.outlook import OccupationOutlook
 from models.provenance import SourceFile
 from models.skills import OasisProfileRating, UnitGroupRating
 from models.wages import NationalWage, RegionalWage
-from source_data import (
+from tests.support.source_data import (
     CONCORDANCE,
     COPS,
     DATA_DIR,

@@ -12,8 +12,8 @@ from models.database import create_database_engine
 from models.migrate import upgrade_to_head
 from service.app import create_app
 from service.config import Settings
-from problem_assertions import PROBLEM_JSON, assert_problem
-from source_data import (
+from tests.support.problems import PROBLEM_JSON, assert_problem
+from tests.support.source_data import (
     CONCORDANCE,
     DATA_DIR,
     GEOGRAPHY,

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from models.database import create_database_engine
 from models.tables import metadata
 from service.cli import main
-from source_data import (
+from tests.support.source_data import (
     DATA_DIR,
     GEOGRAPHY,
     JOB_TITLES,

@@ -4,7 +4,7 @@ import random
 from functools import cache
 
 import pytest
-from source_data import JOB_TITLES, csv_rows
+from tests.support.source_data import JOB_TITLES, csv_rows
 
 from matching.language import LanguageDetector
 
