@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LMI_PORT ?= 8000
 
-.PHONY: run test install import serve bench eval clean
+.PHONY: run test lint format install import serve bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,18 @@ run: import
 serve: install
 	$(BIN)/lmi serve --port $(LMI_PORT)
 
-test: install
+# ruff (lint and format), mypy and the import contracts of pyproject.toml (the layer rule).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
 	$(BIN)/pytest
 
 bench: import

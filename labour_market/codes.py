@@ -2,10 +2,10 @@
 
 import re
 
-NOC2021_UNIT_GROUP = re.compile(r"\d{5}")
-NOC2016_UNIT_GROUP = re.compile(r"\d{4}")
-NOC2021_CLASS = re.compile(r"\d{1,5}")
-OASIS_PROFILE = re.compile(r"\d{5}(\.\d{1,2})?")
+NOC2021_UNIT_GROUP = re.compile(r"[0-9]{5}")
+NOC2016_UNIT_GROUP = re.compile(r"[0-9]{4}")
+NOC2021_CLASS = re.compile(r"[0-9]{1,5}")
+OASIS_PROFILE = re.compile(r"[0-9]{5}(\.[0-9]{1,2})?")
 
 NOC2021_LEVELS = {1: "Broad Category", 2: "Major Group", 3: "Sub-major Group", 4: "Minor Group", 5: "Unit Group"}
 

@@ -1,5 +1,6 @@
 """Reading occupations: unit groups, their ancestors, profile elements, titles, ratings, outlook."""
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -8,15 +9,37 @@ from sqlalchemy.orm import Session
 
 from labour_market.codes import NOC2016_UNIT_GROUP, NOC2021_UNIT_GROUP
 from labour_market.exceptions import OccupationNotFound
+from labour_market.language import Language, pick
 from models.occupations import ConcordanceLink, JobTitle, NocClass, UnitGroupElement
 from models.outlook import OccupationOutlook
 from models.skills import UnitGroupRating
 
 
 @dataclass(frozen=True)
+class OccupationSummary:
+    noc_code: str
+    title: str
+    title_en: str
+    title_fr: str | None
+    teer: int
+    broad_category: str
+
+
+@dataclass(frozen=True)
 class OccupationPage:
-    items: list[NocClass]
+    items: list[OccupationSummary]
+    page: int
+    per_page: int
     total: int
+    pages: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return 1 < self.page <= self.pages
 
 
 def get_unit_group(session: Session, code: str) -> NocClass:
@@ -27,29 +50,29 @@ def get_unit_group(session: Session, code: str) -> NocClass:
 
 
 def occupation_not_found(session: Session, code: str, noc_class: NocClass | None) -> OccupationNotFound:
-    """A 404 that says what the code looks like and where to go instead."""
+    """The error that says what the code looks like and what it corresponds to."""
     if NOC2016_UNIT_GROUP.fullmatch(code):
-        successors = list(
+        successors = sorted(
             session.scalars(select(ConcordanceLink.noc2021_code).where(ConcordanceLink.noc2016_code == code).distinct())
         )
         if successors:
             return OccupationNotFound(
+                code,
                 f"{code} looks like a NOC 2016 code; NOC 2021 unit groups have five digits. "
-                f"It corresponds to NOC 2021 {', '.join(sorted(successors))}.",
-                hint=f"/v1/crosswalk/noc2016/{code}",
-                noc2021_codes=sorted(successors),
+                f"It corresponds to NOC 2021 {', '.join(successors)}.",
+                noc2021_successors=tuple(successors),
             )
     if noc_class is not None:
         return OccupationNotFound(
+            code,
             f"{code} is a NOC 2021 {noc_class.level_name.lower()} ({noc_class.title_en}), not a unit group; "
             "unit groups have five digits.",
-            hint=f"/v1/occupations?broad_category={code[0]}",
+            broad_category=code[0],
         )
     if NOC2021_UNIT_GROUP.fullmatch(code):
-        return OccupationNotFound(f"No NOC 2021 unit group has the code {code}.", hint="/v1/occupations")
+        return OccupationNotFound(code, f"No NOC 2021 unit group has the code {code}.")
     return OccupationNotFound(
-        f"{code!r} is not a NOC 2021 code: unit group codes have five digits, such as 31301.",
-        hint="/v1/occupations",
+        code, f"{code!r} is not a NOC 2021 code: unit group codes have five digits, such as 31301."
     )
 
 
@@ -103,15 +126,27 @@ def aggregate_outlook_names(session: Session) -> dict[str, OccupationOutlook]:
 
 
 def list_unit_groups(
-    session: Session, teer: int | None, broad_category: str | None, page: int, per_page: int
+    session: Session, teer: int | None, broad_category: str | None, page: int, per_page: int, lang: Language
 ) -> OccupationPage:
+    """One page of the unit groups (by code), with their title in `lang`."""
     conditions = [NocClass.level == 5]
     if teer is not None:
         conditions.append(NocClass.teer == teer)
     if broad_category is not None:
         conditions.append(NocClass.broad_category_code == broad_category)
     total = session.scalar(select(func.count()).select_from(NocClass).where(*conditions)) or 0
-    items = session.scalars(
+    groups = session.scalars(
         select(NocClass).where(*conditions).order_by(NocClass.code).offset((page - 1) * per_page).limit(per_page)
     )
-    return OccupationPage(list(items), total)
+    items = [
+        OccupationSummary(
+            noc_code=group.code,
+            title=pick(lang, group.title_en, group.title_fr),
+            title_en=group.title_en,
+            title_fr=group.title_fr,
+            teer=group.teer or 0,
+            broad_category=group.broad_category_code,
+        )
+        for group in groups
+    ]
+    return OccupationPage(items, page, per_page, total, max(1, math.ceil(total / per_page)))

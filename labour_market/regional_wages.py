@@ -47,11 +47,7 @@ def resolve_region(session: Session, name: str) -> Region:
         )
     )
     if region is None:
-        raise UnknownRegion(
-            f"{name!r} is not a province or economic region code; use an economic region (ER3530 or 3530), "
-            "a province (ER35, 35 or ON) or Canada (ER00).",
-            hint="/v1/regions",
-        )
+        raise UnknownRegion(name)
     return region
 
 
@@ -62,7 +58,9 @@ def fallback_chain(session: Session, region: Region) -> list[Region]:
         chain.append(session.get_one(Region, region.province_code))
     if region.level == "province":
         economic_regions = list(
-            session.scalars(select(Region).where(Region.province_code == region.code, Region.level == "economic_region"))
+            session.scalars(
+                select(Region).where(Region.province_code == region.code, Region.level == "economic_region")
+            )
         )
         if len(economic_regions) == 1:
             chain.append(economic_regions[0])

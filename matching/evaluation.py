@@ -5,6 +5,7 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import numpy as np
 
@@ -70,7 +71,9 @@ def _first_hit(ranking: Sequence[str], answers: frozenset[str]) -> int | None:
     return next((rank for rank, code in enumerate(ranking) if code in answers), None)
 
 
-def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1e-3, iterations: int = 50) -> tuple[np.ndarray, float]:
+def fit_logistic(
+    features: np.ndarray, labels: np.ndarray, l2: float = 1e-3, iterations: int = 50
+) -> tuple[np.ndarray, float]:
     """(weights, bias) of an L2-regularized logistic regression, by Newton's method."""
     rows, columns = features.shape
     design = np.hstack([features, np.ones((rows, 1))])
@@ -114,15 +117,20 @@ def fit_calibration(
     weights, bias = fit_logistic(np.asarray(rows, dtype=float).reshape(-1, len(columns)), labels)
     by_name = dict(zip(features, weights, strict=True))
     stage1 = Calibration(
-        tuple(float(by_name.get(name, 0.0)) for name in FEATURES), bias, thresholds.no_match, thresholds.high,
+        tuple(float(by_name.get(name, 0.0)) for name in FEATURES),
+        bias,
+        thresholds.no_match,
+        thresholds.high,
         thresholds.medium,
     )
-    second = []
+    second: list[tuple[float, float]] = []
     for candidates, _ in queries:
         z = [stage1.evidence_score(evidence) for evidence in candidates]
         second.extend(zip(z, leads(z), strict=True))
     (evidence_weight, lead_weight), stage2_bias = fit_logistic(np.asarray(second, dtype=float).reshape(-1, 2), labels)
-    stage2 = replace(stage1, evidence_weight=float(evidence_weight), lead_weight=float(lead_weight), stage2_bias=stage2_bias)
+    stage2 = replace(
+        stage1, evidence_weight=float(evidence_weight), lead_weight=float(lead_weight), stage2_bias=stage2_bias
+    )
     shown_scores: list[float] = []
     shown_labels: list[float] = []
     for candidates, rights in queries:
@@ -164,17 +172,22 @@ class ReliabilityBin:
 def reliability(scores: Sequence[float], correct: Sequence[bool], edges: Sequence[float]) -> list[ReliabilityBin]:
     """Observed accuracy against mean predicted score, per score interval [edges[i], edges[i+1])."""
     bins = []
-    for low, high in zip(edges, edges[1:]):
+    for low, high in pairwise(edges):
         inside = [
-            (score, hit) for score, hit in zip(scores, correct, strict=True)
+            (score, hit)
+            for score, hit in zip(scores, correct, strict=True)
             if low <= score < high or (high == edges[-1] and score == high)
         ]
         if inside:
-            bins.append(ReliabilityBin(
-                low, high, len(inside),
-                sum(score for score, _ in inside) / len(inside),
-                sum(hit for _, hit in inside) / len(inside),
-            ))
+            bins.append(
+                ReliabilityBin(
+                    low,
+                    high,
+                    len(inside),
+                    sum(score for score, _ in inside) / len(inside),
+                    sum(hit for _, hit in inside) / len(inside),
+                )
+            )
     return bins
 
 

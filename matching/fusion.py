@@ -18,9 +18,10 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-from pathlib import Path
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 FEATURES = (
@@ -136,7 +137,7 @@ class Calibration:
         return "low"
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Calibration":
+    def from_dict(cls, data: dict[str, Any]) -> "Calibration":
         return cls(
             weights=tuple(float(data["weights"].get(name, 0.0)) for name in FEATURES),
             bias=float(data["bias"]),
@@ -150,7 +151,7 @@ class Calibration:
             isotonic_y=tuple(float(y) for y in data.get("isotonic_y", ())),
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "weights": {name: round(weight, 6) for name, weight in zip(FEATURES, self.weights, strict=True)},
             "bias": round(self.bias, 6),

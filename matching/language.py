@@ -17,16 +17,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from matching.text import fold
+from matching.folding import fold
 
-__all__ = ["LanguageDetector"]
+__all__ = ["ACCENTED_LETTERS", "FRENCH_ABBREVIATIONS", "FRENCH_FUNCTION_WORDS", "LanguageDetector"]
 
 ENGLISH, FRENCH = "en", "fr"
 LANGUAGES = (ENGLISH, FRENCH)
 
 # Letters that only French titles use; their presence is evidence, their absence is not
 # (users often type French without accents).
-_ACCENTED = re.compile(r"[éèêàçôûîïëùâœ]", re.IGNORECASE)
+ACCENTED_LETTERS = re.compile(r"[éèêàçôûîïëùâœ]", re.IGNORECASE)
+# Folded cue words: function words, and abbreviations used in Canadian job ads but absent from
+# the official titles. The French ones are shared with the query normalizer's language guess.
+FRENCH_FUNCTION_WORDS: frozenset[str] = frozenset(
+    {"de", "du", "des", "la", "le", "les", "en", "aux", "au", "d", "l", "et"}
+)
+FRENCH_ABBREVIATIONS: frozenset[str] = frozenset({"pab", "inf", "ing"})
+_ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset({"of", "and", "the", "for"})
+_ENGLISH_ABBREVIATIONS: frozenset[str] = frozenset({"psw", "rn", "lpn", "rpn", "ece", "cpa"})
 
 # Hand-set log-odds in favour of French (negative: English), added to the learned evidence.
 # Function words are already learned, but titles are not sentences: the cue keeps a short
@@ -38,12 +46,14 @@ _ENDING_LENGTHS = (4, 3)
 _ENDING_WEIGHT = 0.5
 # Abbreviations used in Canadian job ads but absent from the official titles.
 _ABBREVIATION_CUE = 3.0
-_CUES: Mapping[str, float] = MappingProxyType({
-    **{word: _FUNCTION_WORD_CUE for word in ("de", "du", "des", "la", "le", "les", "en", "aux", "au", "d", "l", "et")},
-    **{word: -_FUNCTION_WORD_CUE for word in ("of", "and", "the", "for")},
-    **{word: _ABBREVIATION_CUE for word in ("pab", "inf", "ing")},
-    **{word: -_ABBREVIATION_CUE for word in ("psw", "rn", "lpn", "rpn", "ece", "cpa")},
-})
+_CUES: Mapping[str, float] = MappingProxyType(
+    {
+        **dict.fromkeys(FRENCH_FUNCTION_WORDS, _FUNCTION_WORD_CUE),
+        **dict.fromkeys(_ENGLISH_FUNCTION_WORDS, -_FUNCTION_WORD_CUE),
+        **dict.fromkeys(FRENCH_ABBREVIATIONS, _ABBREVIATION_CUE),
+        **dict.fromkeys(_ENGLISH_ABBREVIATIONS, -_ABBREVIATION_CUE),
+    }
+)
 
 
 def _tokens(text: str) -> list[str]:
@@ -75,8 +85,7 @@ def _ending_counts(counts: Mapping[str, Counter[str]]) -> dict[str, Counter[str]
     rare French words end in -logue, -iste, -euse while English ones end in -logist, -ist, -er.
     """
     return {
-        language: Counter(ending for token in words for ending in _endings(token))
-        for language, words in counts.items()
+        language: Counter(ending for token in words for ending in _endings(token)) for language, words in counts.items()
     }
 
 
@@ -111,7 +120,7 @@ class LanguageDetector:
             if language not in counts:
                 continue
             counts[language].update(_tokens(title))
-            accented[language] += bool(_ACCENTED.search(title))
+            accented[language] += bool(ACCENTED_LETTERS.search(title))
             seen[language] += 1
         return cls(
             token_log_odds=MappingProxyType(_log_odds(counts)),
@@ -129,7 +138,7 @@ class LanguageDetector:
 
     def french_log_odds(self, text: str) -> float:
         """Evidence for French over English; positive means French."""
-        score = self.accent_log_odds if _ACCENTED.search(text) else 0.0
+        score = self.accent_log_odds if ACCENTED_LETTERS.search(text) else 0.0
         for token in _tokens(text):
             score += self._word_log_odds(token) + _CUES.get(token, 0.0)
         return score
@@ -141,5 +150,5 @@ class LanguageDetector:
         return (FRENCH if score > 0 else ENGLISH), probability
 
     def detect(self, text: str) -> str:
-        """"en" or "fr"; ties and empty input are English."""
+        """ "en" or "fr"; ties and empty input are English."""
         return self.detect_with_confidence(text)[0]

@@ -81,7 +81,9 @@ class LexicalIndex:
         query_total = 0.0
         for token in dict.fromkeys(token for token in query.split() if len(token) > 1 or token.isdigit()):
             matches = self.token_matches(token)
-            idf = max((float(self.idf[vocab_id]) for vocab_id, _ in matches), default=math.log(1 + len(self.folded)) + 1)
+            idf = max(
+                (float(self.idf[vocab_id]) for vocab_id, _ in matches), default=math.log(1 + len(self.folded)) + 1
+            )
             query_total += idf
             for vocab_id, similarity in matches:
                 query_weights[vocab_id] = max(query_weights[vocab_id], similarity)
@@ -89,7 +91,8 @@ class LexicalIndex:
             return hits
         has_query_word: np.ndarray | None = None
         context_ids = [
-            self.vocabulary[token] for token in set(context.split()) - set(query.split())
+            self.vocabulary[token]
+            for token in set(context.split()) - set(query.split())
             if len(token) > 2 and token in self.vocabulary
         ]
         if context_ids:

@@ -1,16 +1,15 @@
 """What the matcher searches: unit groups, their example titles (every gendered variant) and the
-NOC 2016 → 2021 concordance, loaded once from the reference database."""
+NOC 2016 → 2021 concordance.
+
+Built once from plain reference rows; reading them (from the reference database, or from the
+files in tests) is the caller's job, so this package needs no database.
+"""
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from matching.text import gender_variants
-from models.occupations import ConcordanceLink, JobTitle, NocClass
-
+from matching.gender import gender_variants
 
 # "Registered nurse (R.N.)" is also searchable as "registered nurse".
 BRACKETED = re.compile(r"\s*[(\[][^)\]]*[)\]]")
@@ -76,7 +75,7 @@ def build_lexicon(
 
 @dataclass(frozen=True)
 class LexiconSources:
-    """The reference rows a lexicon is built from, as read from the database."""
+    """The reference rows a lexicon is built from, as the caller reads them from the database."""
 
     unit_groups: list[UnitGroup]
     titles: list[tuple[str, str, str]]  # (noc_code, lang, title)
@@ -84,27 +83,3 @@ class LexiconSources:
 
     def build(self) -> Lexicon:
         return build_lexicon(self.unit_groups, self.titles, self.concordance)
-
-
-def read_lexicon_sources(session: Session) -> LexiconSources:
-    unit_groups = [
-        UnitGroup(code, title_en, title_fr or title_en, teer or 0)
-        for code, title_en, title_fr, teer in session.execute(
-            select(NocClass.code, NocClass.title_en, NocClass.title_fr, NocClass.teer)
-            .where(NocClass.level == 5)
-            .order_by(NocClass.code)
-        )
-    ]
-    titles = session.execute(select(JobTitle.noc_code, JobTitle.lang, JobTitle.title).order_by(JobTitle.id))
-    concordance = session.execute(
-        select(ConcordanceLink.noc2016_code, ConcordanceLink.noc2021_code).order_by(ConcordanceLink.id)
-    )
-    return LexiconSources(
-        unit_groups,
-        [(code, lang, title) for code, lang, title in titles],
-        [(old, new) for old, new in concordance],
-    )
-
-
-def load_lexicon(session: Session) -> Lexicon:
-    return read_lexicon_sources(session).build()

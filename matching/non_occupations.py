@@ -4,13 +4,13 @@
 the matcher answers them with "no match" instead of the nearest title that shares a word
 ("student" → "CA student", "retraité" → "directeur de maisons de retraite").
 
-Phrases are folded (see `matching.text.fold`) and compared with the whole normalized query, in
+Phrases are folded (see `matching.folding.fold`) and compared with the whole normalized query, in
 both genders, so "student nurse" and "retirement home manager" are still searched.
 """
 
 import re
 
-from matching.text import fold
+from matching.folding import fold
 
 _PHRASES = """
     none|nothing|nil|na|n a|not applicable|unknown|no job|no occupation|no work|anything|any job|any work

@@ -11,8 +11,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from matching.folding import fold
 from matching.lexicon import IndexEntry, Lexicon, UnitGroup
-from matching.text import fold
 
 
 @dataclass(frozen=True)

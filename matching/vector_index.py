@@ -143,9 +143,7 @@ class VectorIndex:
         """All indexed vectors, row ``i`` being passage ``i`` (a copy, float32)."""
         return self._flat.reconstruct_n(0, len(self)) if len(self) else np.empty((0, self.dimension), np.float32)
 
-    def search(
-        self, query_vectors: np.ndarray, k: int, *, exact: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query_vectors: np.ndarray, k: int, *, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` passages for each query row: ``(scores, ids)``, both ``(n_queries, k')``.
 
         ``k'`` is ``min(k, len(self))``. Scores are cosine similarities (float32, best first);
@@ -165,7 +163,8 @@ class VectorIndex:
         faiss.omp_set_num_threads(self._num_threads)
         if exact or self._graph is None:
             return self._flat.search(queries, k)
-        params = faiss.SearchParametersHNSW(efSearch=max(self._ef_search, k))
+        # faiss's bundled type stubs lack SearchParametersHNSW.
+        params = faiss.SearchParametersHNSW(efSearch=max(self._ef_search, k))  # type: ignore[attr-defined]
         scores, ids = self._graph.search(queries, k, params=params)
         unfilled = np.flatnonzero((ids < 0).any(axis=1))
         if len(unfilled):
@@ -328,9 +327,7 @@ def embed_in_batches(
     return out
 
 
-def _load_cached(
-    index_path: Path, sidecar_path: Path, embedder: Embedder, key: str, count: int
-) -> VectorIndex | None:
+def _load_cached(index_path: Path, sidecar_path: Path, embedder: Embedder, key: str, count: int) -> VectorIndex | None:
     if not (index_path.is_file() and sidecar_path.is_file()):
         return None
     try:
@@ -357,7 +354,11 @@ def _load_cached(
     if len(index) != count or index.dimension != embedder.dimension:
         logger.warning(
             "ignoring index %s: %d×%d vectors, expected %d×%d",
-            index_path, len(index), index.dimension, count, embedder.dimension,
+            index_path,
+            len(index),
+            index.dimension,
+            count,
+            embedder.dimension,
         )
         return None
     return index

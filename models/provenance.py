@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.types import UtcDateTime
 
 
 class SourceFile(Base):
@@ -18,7 +19,7 @@ class SourceFile(Base):
     title: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64))
     rows: Mapped[int] = mapped_column(Integer)
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     publisher: Mapped[str] = mapped_column(String(200))
     licence: Mapped[str] = mapped_column(String(200))
     licence_url: Mapped[str | None] = mapped_column(String(300))

@@ -81,8 +81,13 @@ def over_http(url: str, data_dir: Path, paths: list[str]) -> list[float]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": url, "LMI_DATA_DIR": str(data_dir), "LMI_LOG_LEVEL": "warning",
-           "LMI_MATCHER_BACKEND": "none"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "LMI_DATA_DIR": str(data_dir),
+        "LMI_LOG_LEVEL": "warning",
+        "LMI_MATCHER_BACKEND": "none",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, cwd=REPO_ROOT
     )
@@ -135,7 +140,9 @@ def drop_schema(admin_url: str, schema: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=Settings().data_dir)
-    parser.add_argument("--postgres-url", help="also measure PostgreSQL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--postgres-url", help="also measure PostgreSQL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "reports" / "reference.md")
     args = parser.parse_args()

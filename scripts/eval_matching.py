@@ -35,14 +35,12 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+from matching_report import label, render  # scripts/ is on the path when run as a script
 
-REPOSITORY = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPOSITORY))
-
-from matching_report import label, render  # noqa: E402  (scripts/ is on the path when run as a script)
-from matching.assembly import NO_EMBEDDINGS, assemble_matcher, semantic_passages  # noqa: E402
-from matching.engine import Matcher  # noqa: E402
-from matching.evaluation import (  # noqa: E402
+from matching.assembly import assemble_matcher, semantic_passages
+from matching.backends import NO_EMBEDDINGS
+from matching.engine import Matcher
+from matching.evaluation import (
     RankingScores,
     Thresholds,
     fit_calibration,
@@ -50,13 +48,15 @@ from matching.evaluation import (  # noqa: E402
     ranking_scores,
     stratified_holdout,
 )
-from matching.fusion import CALIBRATION_FILE, FEATURES, Calibration, Evidence, save_calibrations  # noqa: E402
-from matching.lexicon import Lexicon, LexiconSources, read_lexicon_sources  # noqa: E402
-from matching.text import normalize_query  # noqa: E402
-from matching.vector_index import cache_key, cache_paths  # noqa: E402
-from models.database import create_database_engine, create_session_factory  # noqa: E402
-from service.config import Settings  # noqa: E402
+from matching.fusion import CALIBRATION_FILE, FEATURES, Calibration, Evidence, save_calibrations
+from matching.lexicon import Lexicon, LexiconSources
+from matching.query import normalize_query
+from matching.vector_index import cache_key, cache_paths
+from models.database import create_database_engine, create_session_factory
+from service.config import Settings
+from service.resources import read_lexicon_sources
 
+REPOSITORY = Path(__file__).resolve().parent.parent
 HOLDOUT_SHARE = 0.05
 HOLDOUT_SEED = 2021
 REALISTIC_QUERIES = REPOSITORY / "tests" / "data" / "realistic_queries.csv"
@@ -114,11 +114,15 @@ def main() -> int:
     print(f"held out {len(holdout_queries):,} of {len(sources.titles):,} titles", file=sys.stderr)
 
     build_seconds: dict[str, float] = {}
-    holdout_matchers = {NO_EMBEDDINGS: assemble_matcher(holdout_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())}
+    holdout_matchers = {
+        NO_EMBEDDINGS: assemble_matcher(holdout_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())
+    }
     full_matchers = {NO_EMBEDDINGS: assemble_matcher(full_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())}
     for backend in arguments.backends:
         full_matchers[backend] = _timed_assembly(full_lexicon, backend, settings.index_dir, build_seconds, "full")
-        holdout_matchers[backend] = _timed_assembly(holdout_lexicon, backend, settings.index_dir, build_seconds, "held-out")
+        holdout_matchers[backend] = _timed_assembly(
+            holdout_lexicon, backend, settings.index_dir, build_seconds, "held-out"
+        )
     if arguments.build_only:
         return 0
 
@@ -128,19 +132,21 @@ def main() -> int:
     if arguments.fit:
         save_calibrations(calibrations)
         print(f"wrote {CALIBRATION_FILE.relative_to(REPOSITORY)}", file=sys.stderr)
-    cross_fitted = {backend: _cross_fitted_rankings(collected, _features(backend)) for backend, collected in evidence.items()}
+    cross_fitted = {
+        backend: _cross_fitted_rankings(collected, _features(backend)) for backend, collected in evidence.items()
+    }
     holdout_sections = {}
-    for backend in evidence:
+    for backend, collected in evidence.items():
         if backend != NO_EMBEDDINGS:
-            holdout_sections[f"embeddings only ({backend})"] = _section(holdout_queries, _semantic_rankings(evidence[backend]))
+            holdout_sections[f"embeddings only ({backend})"] = _section(holdout_queries, _semantic_rankings(collected))
         holdout_sections[label(backend)] = _section(holdout_queries, _no_match_cut(cross_fitted[backend]))
 
     print("searching the realistic queries", file=sys.stderr)
     realistic = _read_realistic_queries()
     realistic_sections: dict[str, Section] = {}
     realistic_no_match: dict[str, tuple[float, float]] = {}
-    for backend, matcher in full_matchers.items():
-        full_matchers[backend] = matcher = matcher.recalibrated(calibrations[backend])
+    for backend, uncalibrated in full_matchers.items():
+        matcher = full_matchers[backend] = uncalibrated.recalibrated(calibrations[backend])
         realistic_sections[label(backend)], realistic_no_match[label(backend)] = _score_realistic(matcher, realistic)
 
     default = _choose_default(holdout_sections, arguments.backends)
@@ -151,11 +157,21 @@ def main() -> int:
     if arguments.time_build:
         print(f"building the {default} index from scratch", file=sys.stderr)
         with tempfile.TemporaryDirectory() as scratch:
-            build_seconds[f"{default} full, from scratch in this run"] = _timed_build(full_lexicon, default, Path(scratch))
+            build_seconds[f"{default} full, from scratch in this run"] = _timed_build(
+                full_lexicon, default, Path(scratch)
+            )
     performance["index build (s)"] = build_seconds
     _write_report(
-        holdout_queries, holdout_sections, cross_fitted, realistic, realistic_sections, realistic_no_match,
-        calibrations, default, performance, time.perf_counter() - started,
+        holdout_queries,
+        holdout_sections,
+        cross_fitted,
+        realistic,
+        realistic_sections,
+        realistic_no_match,
+        calibrations,
+        default,
+        performance,
+        time.perf_counter() - started,
     )
     print(f"wrote {REPORT.relative_to(REPOSITORY)}; default backend: {default}", file=sys.stderr)
     return 0
@@ -168,7 +184,8 @@ def _hold_out(sources: LexiconSources) -> tuple[Lexicon, list[Query]]:
     training = replace(sources, titles=[row for index, row in enumerate(sources.titles) if index not in held])
     queries = [
         Query(title, lang, frozenset({code}), teer[code])
-        for index, (code, lang, title) in enumerate(sources.titles) if index in held
+        for index, (code, lang, title) in enumerate(sources.titles)
+        if index in held
     ]
     return training.build(), queries
 
@@ -179,14 +196,21 @@ def _features(backend: str) -> Sequence[str]:
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backends", default="e5,minilm", type=lambda text: [b for b in text.split(",") if b],
-                        help="embedding backends to compare (empty: fuzzy only)")
+    parser.add_argument(
+        "--backends",
+        default="e5,minilm",
+        type=lambda text: [b for b in text.split(",") if b],
+        help="embedding backends to compare (empty: fuzzy only)",
+    )
     parser.add_argument("--fit", action="store_true", help="write the fitted weights to matching/calibration.json")
     parser.add_argument("--build-only", action="store_true", help="build the indexes and stop")
     parser.add_argument("--skip-http", action="store_true", help="do not start a server to time HTTP")
     parser.add_argument("--timing-only", metavar="BACKEND", help=argparse.SUPPRESS)
-    parser.add_argument("--time-build", action="store_true",
-                        help="also build the default backend's index from scratch in a scratch folder, timed")
+    parser.add_argument(
+        "--time-build",
+        action="store_true",
+        help="also build the default backend's index from scratch in a scratch folder, timed",
+    )
     return parser.parse_args()
 
 
@@ -195,7 +219,9 @@ def _provisional() -> Calibration:
     return Calibration((0.0,) * len(FEATURES), 0.0, NO_MATCH_THRESHOLD, HIGH_THRESHOLD, MEDIUM_THRESHOLD)
 
 
-def _timed_assembly(lexicon: Lexicon, backend: str, index_dir: Path, build_seconds: dict[str, float], label: str) -> Matcher:
+def _timed_assembly(
+    lexicon: Lexicon, backend: str, index_dir: Path, build_seconds: dict[str, float], label: str
+) -> Matcher:
     """The matcher, noting how long its index took to build (from the cache's record if it was cached)."""
     matcher = assemble_matcher(lexicon, backend, index_dir, _provisional())
     passages = [entry.title for entry in semantic_passages(lexicon)]
@@ -231,7 +257,9 @@ def _fit(collected: Sequence[QueryEvidence], features: Sequence[str]) -> Calibra
     )
 
 
-def _cross_fitted_rankings(collected: Sequence[QueryEvidence], features: Sequence[str]) -> list[list[tuple[float, str]]]:
+def _cross_fitted_rankings(
+    collected: Sequence[QueryEvidence], features: Sequence[str]
+) -> list[list[tuple[float, str]]]:
     """(score, code) rankings, each query scored with weights fitted on the other half."""
     halves = (collected[0::2], collected[1::2])
     calibrations = (_fit(halves[1], features), _fit(halves[0], features))
@@ -296,6 +324,7 @@ def _score_realistic(matcher: Matcher, queries: Sequence[Query]) -> tuple[Sectio
 
 def _choose_default(sections: dict[str, Section], backends: Sequence[str]) -> str:
     """The backend whose hybrid has the best mean of English and French held-out top-1."""
+
     def mean_top1(backend: str) -> float:
         overall = sections[label(backend)].overall
         return (overall["en"].top1 + overall["fr"].top1) / 2

@@ -4,7 +4,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from matching.assembly import NO_EMBEDDINGS
+from matching.backends import NO_EMBEDDINGS
 from matching.evaluation import RankingScores, expected_calibration_error, reliability
 from matching.fusion import FEATURES, Calibration
 
@@ -62,7 +62,10 @@ def render(
 def _commit() -> str:
     try:
         return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
             cwd=Path(__file__).resolve().parent,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
@@ -76,14 +79,19 @@ def _summary(sections: Mapping, default: str, performance: Mapping) -> list[str]
     cached = [value for name, value in build.items() if name.startswith(f"{default} full (")]
     full_build = (from_scratch or cached or [float("nan")])[0]
     measured = (
-        f"{hybrid['en'].top1:.3f}", f"{hybrid['fr'].top1:.3f}", f"{hybrid['en'].top5:.3f}", f"{hybrid['fr'].top5:.3f}",
-        _ms(performance.get("HTTP p50 (ms)")), _ms(performance.get("HTTP p99 (ms)")),
-        f"{performance['batch titles/s']:.0f} titles/s", f"{full_build / 60:.1f} min",
+        f"{hybrid['en'].top1:.3f}",
+        f"{hybrid['fr'].top1:.3f}",
+        f"{hybrid['en'].top5:.3f}",
+        f"{hybrid['fr'].top5:.3f}",
+        _ms(performance.get("HTTP p50 (ms)")),
+        _ms(performance.get("HTTP p99 (ms)")),
+        f"{performance['batch titles/s']:.0f} titles/s",
+        f"{full_build / 60:.1f} min",
         _seconds(performance.get("start with a cached index (s)")),
     )
     lines = ["## Targets", "", "| figure | target | measured |", "|---|---|---|"]
     lines += [f"| {name} | {target} | {value} |" for (name, target), value in zip(TARGETS, measured, strict=True)]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _ms(value: float | None) -> str:
@@ -101,7 +109,10 @@ def _scores_row(label: str, lang: str, scores: RankingScores) -> str:
     )
 
 
-SCORES_HEADER = ["| method | lang | queries | top-1 | top-3 | top-5 | MRR | no match |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+SCORES_HEADER = [
+    "| method | lang | queries | top-1 | top-3 | top-5 | MRR | no match |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
+]
 
 
 def _holdout(queries: Sequence, sections: Mapping, default: str) -> list[str]:
@@ -113,17 +124,21 @@ def _holdout(queries: Sequence, sections: Mapping, default: str) -> list[str]:
         "title of each language after shuffling inside each unit group, seed 2021) were removed from the "
         "lexicon and the embedding index, then searched as typed (language detected, `lang=auto`). "
         "A query counts as right at rank k when its own unit group is among the first k results; "
-        "\"no match\" counts as wrong. The hybrid's figures are out of sample: each half of the "
-        "queries is scored with fusion weights fitted on the other half. \"Embeddings only\" ranks unit "
+        '"no match" counts as wrong. The hybrid\'s figures are out of sample: each half of the '
+        'queries is scored with fusion weights fitted on the other half. "Embeddings only" ranks unit '
         "groups by their best title's cosine similarity.",
         "",
         *SCORES_HEADER,
     ]
     for name, section in sections.items():
         lines += [_scores_row(name, lang, section.overall[lang]) for lang in LANGUAGES]
-    lines += ["", f"### By TEER (top-1 / top-5), {label(default)} and fuzzy only", "",
-              "| TEER | queries EN / FR | default EN | default FR | fuzzy only EN | fuzzy only FR |",
-              "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"### By TEER (top-1 / top-5), {label(default)} and fuzzy only",
+        "",
+        "| TEER | queries EN / FR | default EN | default FR | fuzzy only EN | fuzzy only FR |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     hybrid = sections[label(default)].by_stratum
     fuzzy = sections["fuzzy only"].by_stratum
     for teer in sorted(hybrid):
@@ -133,10 +148,12 @@ def _holdout(queries: Sequence, sections: Mapping, default: str) -> list[str]:
             f"| {h['fr'].top1:.3f} / {h['fr'].top5:.3f} | {f['en'].top1:.3f} / {f['en'].top5:.3f} "
             f"| {f['fr'].top1:.3f} / {f['fr'].top5:.3f} |"
         )
-    return lines + [""]
+    return [*lines, ""]
 
 
-def _calibration(queries: Sequence, cross_fitted: Mapping, calibrations: Mapping[str, Calibration], default: str) -> list[str]:
+def _calibration(
+    queries: Sequence, cross_fitted: Mapping, calibrations: Mapping[str, Calibration], default: str
+) -> list[str]:
     lines = [
         "## Calibration",
         "",
@@ -150,11 +167,16 @@ def _calibration(queries: Sequence, cross_fitted: Mapping, calibrations: Mapping
         scores = [ranking[0][0] for ranking in rankings if ranking]
         correct = [ranking[0][1] in query.expected for query, ranking in zip(queries, rankings, strict=True) if ranking]
         bins = reliability(scores, correct, RELIABILITY_EDGES)
-        lines += [f"### {label(backend)}: expected calibration error {expected_calibration_error(bins):.3f}", "",
-                  "| score | results | mean score | right | |", "|---|---:|---:|---:|---|"]
+        lines += [
+            f"### {label(backend)}: expected calibration error {expected_calibration_error(bins):.3f}",
+            "",
+            "| score | results | mean score | right | |",
+            "|---|---:|---:|---:|---|",
+        ]
         for b in bins:
             lines.append(
-                f"| {b.low:.1f}–{b.high:.1f} | {b.count:,} | {b.mean_score:.3f} | {b.accuracy:.3f} | `{_bar(b.accuracy, b.mean_score)}` |"
+                f"| {b.low:.1f}–{b.high:.1f} | {b.count:,} | {b.mean_score:.3f} | {b.accuracy:.3f} "
+                f"| `{_bar(b.accuracy, b.mean_score)}` |"
             )
         lines.append("")
     first = calibrations[default]
@@ -169,9 +191,11 @@ def _calibration(queries: Sequence, cross_fitted: Mapping, calibrations: Mapping
         "|---|" + "---:|" * len(calibrations),
     ]
     for position, feature in enumerate(FEATURES):
-        lines.append(f"| {feature} | " + " | ".join(f"{c.weights[position]:+.2f}" for c in calibrations.values()) + " |")
+        lines.append(
+            f"| {feature} | " + " | ".join(f"{c.weights[position]:+.2f}" for c in calibrations.values()) + " |"
+        )
     lines.append("| bias | " + " | ".join(f"{c.bias:+.2f}" for c in calibrations.values()) + " |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _bar(accuracy: float, mean_score: float, width: int = 20) -> str:
@@ -189,7 +213,8 @@ def _realistic(queries: Sequence, sections: Mapping, no_match: Mapping[str, tupl
         "## Realistic queries (`tests/data/realistic_queries.csv`)",
         "",
         f"{len(queries)} queries written for this test, not taken from the index: {len(jobs)} job titles "
-        f"({sum(q.lang == 'en' for q in jobs)} English, {sum(q.lang == 'fr' for q in jobs)} French) as people type them "
+        f"({sum(q.lang == 'en' for q in jobs)} English, {sum(q.lang == 'fr' for q in jobs)} French) "
+        "as people type them "
         f"(typos, abbreviations, job-ad noise, French without accents, gendered forms) and {non_jobs} inputs that "
         "are not jobs. Searched against the full index with the fitted weights, `lang=auto`. A few queries accept "
         "two or three unit groups a careful coder would accept.",
@@ -198,11 +223,20 @@ def _realistic(queries: Sequence, sections: Mapping, no_match: Mapping[str, tupl
     ]
     for name, section in sections.items():
         lines += [_scores_row(name, lang, section.overall[lang]) for lang in LANGUAGES]
-    lines += ["", "| method | non-jobs answered \"no match\" | job titles wrongly answered \"no match\" |", "|---|---:|---:|"]
+    lines += [
+        "",
+        '| method | non-jobs answered "no match" | job titles wrongly answered "no match" |',
+        "|---|---:|---:|",
+    ]
     for name, (rejected, missed) in no_match.items():
         lines.append(f"| {name} | {rejected:.3f} | {missed:.3f} |")
-    lines += ["", "### By category (top-1 / top-5, all languages)", "",
-              "| category | queries | " + " | ".join(sections) + " |", "|---|---:|" + "---:|" * len(sections)]
+    lines += [
+        "",
+        "### By category (top-1 / top-5, all languages)",
+        "",
+        "| category | queries | " + " | ".join(sections) + " |",
+        "|---|---:|" + "---:|" * len(sections),
+    ]
     categories = sorted({category for section in sections.values() for category in section.by_stratum})
     for category in categories:
         cells = []
@@ -212,7 +246,7 @@ def _realistic(queries: Sequence, sections: Mapping, no_match: Mapping[str, tupl
             count = scores.count
             cells.append(f"{scores.top1:.3f} / {scores.top5:.3f}")
         lines.append(f"| {category} | {count} | " + " | ".join(cells) + " |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _performance(performance: Mapping, default: str) -> list[str]:
@@ -220,7 +254,8 @@ def _performance(performance: Mapping, default: str) -> list[str]:
         f"## Speed and memory ({default})",
         "",
         f"Single searches: {performance['queries timed']} queries (the realistic ones and every 5th held-out "
-        "title), one at a time, after a warm-up, in a fresh process holding only this backend. HTTP: the same queries sent one after another to `lmi serve` "
+        "title), one at a time, after a warm-up, in a fresh process holding only this backend. "
+        "HTTP: the same queries sent one after another to `lmi serve` "
         "(uvicorn, one worker) started on the cached index; its start is the median of three, from launch to the "
         "first `200` from `/readyz`. Batch: `search_many` in chunks of 1,000 over "
         f"{performance['batch titles']:,} other held-out titles, none searched before (the matcher keeps the "
@@ -233,9 +268,15 @@ def _performance(performance: Mapping, default: str) -> list[str]:
         if name in ("index build (s)", "queries timed", "batch titles"):
             continue
         lines.append(f"| {name} | {value:,.1f} |")
-    lines += ["", "Index builds (embedding every distinct title, then the HNSW graph; a build reuses the "
-              "vectors of texts a cached index of the same model already holds, so only the first build of "
-              "each model is from scratch):", "", "| index | seconds |", "|---|---:|"]
+    lines += [
+        "",
+        "Index builds (embedding every distinct title, then the HNSW graph; a build reuses the "
+        "vectors of texts a cached index of the same model already holds, so only the first build of "
+        "each model is from scratch):",
+        "",
+        "| index | seconds |",
+        "|---|---:|",
+    ]
     for name, seconds in performance.get("index build (s)", {}).items():
         lines.append(f"| {name} | {seconds:,.0f} |")
-    return lines + [""]
+    return [*lines, ""]

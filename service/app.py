@@ -1,53 +1,45 @@
-"""The FastAPI application: resources are created in the lifespan and kept on `app.state`."""
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+"""The FastAPI application: routes from `service.api`, resources from `service.lifespan`."""
 
 from fastapi import FastAPI
 
-from labour_market.api.router import router as labour_market_router
-from models.database import create_database_engine, create_session_factory
-from service import health
+from labour_market.datasets import ATTRIBUTION_EN
+from service.api import mount_routes
+from service.api.openapi import install_openapi
 from service.config import Settings
+from service.http.body_limit import BodySizeLimit
+from service.http.head import HeadAsGet
+from service.http.security_headers import SecurityHeaders
+from service.http.url_encoding import RejectInvalidUtf8
+from service.lifespan import lifespan_for
 from service.problems import install_problem_handlers
-from service.search.resources import load_matching
-from service.search.router import router as search_router
 
-DESCRIPTION = """
+DESCRIPTION = f"""
 Find the NOC 2021 occupation for a job title, and see its skills, outlook and wages, in English
-and French. Errors are RFC 9457 `application/problem+json`.
+and French. Errors are RFC 9457 `application/problem+json`; each problem `type` links to a page
+that explains it (`/problems`). Any route answers `422 invalid-request` to a path or query whose
+percent-encoded text is not UTF-8, and `413 request-too-large` to a body over the size limit.
 
-Contains information licensed under the Open Government Licence – Canada.
+{ATTRIBUTION_EN}
 """
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_database_engine(settings.database_url)
-        try:
-            app.state.settings = settings
-            app.state.engine = engine
-            app.state.session_factory = create_session_factory(engine)
-            # CPU-bound, once: with an embedding backend the first start embeds every title.
-            matching = load_matching(app.state.session_factory, settings.matcher_backend, settings.index_dir)
-            app.state.matcher = matching.matcher if matching else None
-            app.state.title_suggester = matching.suggester if matching else None
-            yield
-        finally:
-            engine.dispose()
-
     app = FastAPI(
         title="Canadian occupation matching and labour-market information",
         version="0.1.0",
         description=DESCRIPTION,
-        lifespan=lifespan,
+        lifespan=lifespan_for(settings),
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
     )
     install_problem_handlers(app)
-    app.include_router(health.router)
-    # Before the reference routes: `/v1/occupations/search` must not be read as a NOC code.
-    app.include_router(search_router, prefix="/v1")
-    app.include_router(labour_market_router, prefix="/v1")
+    mount_routes(app)
+    install_openapi(app)
+    # The last added is the outermost: security headers go on every answer, even a rejected request's.
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RejectInvalidUtf8)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-MatcherBackend = Literal["e5", "minilm", "none"]  # as matching.assembly.MATCHER_BACKENDS
+from matching.backends import Backend
 
 
 class Settings(BaseSettings):
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LMI_CACHE_MAX_AGE"),
         description="Cache-Control max-age, in seconds, of reference responses.",
     )
-    matcher_backend: MatcherBackend = Field(
+    matcher_backend: Backend = Field(
         default="e5",
         validation_alias=AliasChoices("LMI_MATCHER_BACKEND"),
         description='Embedding model of the matcher; "none" matches on words only (no embeddings).',
@@ -42,4 +42,10 @@ class Settings(BaseSettings):
         default=Path("var/index"),
         validation_alias=AliasChoices("LMI_INDEX_DIR"),
         description="Folder caching the embedding index of the titles (built on first start).",
+    )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        gt=0,
+        validation_alias=AliasChoices("LMI_MAX_BODY_BYTES"),
+        description="Largest request body accepted, in bytes (a batch of 1,000 long titles is well under it).",
     )

@@ -1,25 +1,89 @@
-"""RFC 9457 problem details: every error the API returns is ``application/problem+json``."""
+"""RFC 9457 problem details: every error the API returns is ``application/problem+json``.
+
+`PROBLEM_TYPES` names each problem type the service answers, with the text of its page at
+``/problems/{type}``; domain exceptions are mapped here to a type, a detail and, where it helps,
+a hint (a link into the API) and other members. Domains know nothing of URLs: the links are
+added here.
+"""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from labour_market.exceptions import CrosswalkCodeNotFound, OccupationNotFound, UnknownRegion
+from service.http.trailing_slash import slash_redirect
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
 logger = logging.getLogger(__name__)
 
 
-class ProblemError(Exception):
-    """An error with a problem type; subclasses name the type, title and status of a domain error."""
+@dataclass(frozen=True)
+class ProblemType:
+    status: int
+    title: str
+    description: str  # what the problem means and what to do about it, for its page
 
-    status: int = 400
-    problem_type: str = "bad-request"
-    title: str = "Bad request"
+
+PROBLEM_TYPES: dict[str, ProblemType] = {
+    "unknown-occupation": ProblemType(
+        404,
+        "Unknown occupation",
+        "No NOC 2021 unit group has this code. Unit groups have five digits (31301). A four-digit code is "
+        "read as NOC 2016: the answer names its NOC 2021 successors (`noc2021_codes`) and the crosswalk link "
+        "(`hint`); a shorter NOC 2021 code is a group above the unit groups, listed at /v1/occupations.",
+    ),
+    "unknown-crosswalk-code": ProblemType(
+        404,
+        "Code not in the NOC 2016–2021 concordance",
+        "The code is not a unit group of the official concordance in the direction asked. NOC 2016 unit "
+        "groups have four digits (/v1/crosswalk/noc2016/7514), NOC 2021 unit groups five "
+        "(/v1/crosswalk/noc2021/74102).",
+    ),
+    "unknown-region": ProblemType(
+        422,
+        "Unknown region",
+        "The region is not Canada, a province or territory, or an economic region. Use an economic region "
+        "(ER3530 or 3530), a province or territory (ER35, 35 or ON) or Canada (ER00, 00 or CA); /v1/regions "
+        "lists them all.",
+    ),
+    "invalid-request": ProblemType(
+        422,
+        "Invalid request",
+        "A parameter or the body does not have the expected form: `errors` lists each one with its "
+        "location (`query.q`, `body.items.3.q`) and what is wrong. Text must be valid UTF-8, percent-encoded "
+        "or not.",
+    ),
+    "request-too-large": ProblemType(
+        413,
+        "Request too large",
+        "The request body is larger than the service accepts (`max_bytes`). Send fewer items per request.",
+    ),
+    "unsupported-media-type": ProblemType(
+        415,
+        "Unsupported media type",
+        "The body of this route must be JSON: send it with `Content-Type: application/json`.",
+    ),
+    "not-ready": ProblemType(
+        503,
+        "Service not ready",
+        "The database is unreachable, or the reference data was not imported when the service started. "
+        "Run `lmi import-reference`, then restart the service; `missing_sources` lists what is missing.",
+    ),
+}
+
+
+class ProblemError(Exception):
+    """A problem the service itself raises; subclasses name its type."""
+
+    problem_type: str = "invalid-request"
 
     def __init__(self, detail: str, **extensions: Any):
         super().__init__(detail)
@@ -27,10 +91,59 @@ class ProblemError(Exception):
         self.extensions = extensions
 
 
-class InvalidParameter(ProblemError):
-    status = 422
-    problem_type = "invalid-parameter"
-    title = "Invalid parameter"
+class NotReady(ProblemError):
+    problem_type = "not-ready"
+
+
+class RequestTooLarge(ProblemError):
+    problem_type = "request-too-large"
+
+
+class UnsupportedMediaType(ProblemError):
+    problem_type = "unsupported-media-type"
+
+
+@dataclass(frozen=True)
+class Problem:
+    problem_type: str
+    detail: str
+    extensions: dict[str, Any]
+
+
+def _occupation_not_found(error: OccupationNotFound) -> Problem:
+    if error.noc2021_successors:
+        extensions = {
+            "hint": f"/v1/crosswalk/noc2016/{error.code}",
+            "noc2021_codes": list(error.noc2021_successors),
+        }
+    elif error.broad_category is not None:
+        extensions = {"hint": f"/v1/occupations?broad_category={error.broad_category}"}
+    else:
+        extensions = {"hint": "/v1/occupations"}
+    return Problem("unknown-occupation", str(error), extensions)
+
+
+def _crosswalk_code_not_found(error: CrosswalkCodeNotFound) -> Problem:
+    if error.looks_like == "noc2021":
+        advice = f"{error.code} looks like a NOC 2021 code; see /v1/crosswalk/noc2021/{error.code}"
+    elif error.looks_like == "noc2016":
+        advice = f"{error.code} looks like a NOC 2016 code; see /v1/crosswalk/noc2016/{error.code}"
+    elif error.classification == "noc2016":
+        advice = "NOC 2016 unit group codes have four digits, such as 3012"
+    else:
+        advice = "NOC 2021 unit group codes have five digits, such as 31301"
+    return Problem("unknown-crosswalk-code", f"{error} {advice}.", {})
+
+
+def _unknown_region(error: UnknownRegion) -> Problem:
+    return Problem("unknown-region", str(error), {"hint": "/v1/regions"})
+
+
+DOMAIN_PROBLEMS: dict[type[Exception], Callable[[Any], Problem]] = {
+    OccupationNotFound: _occupation_not_found,
+    CrosswalkCodeNotFound: _crosswalk_code_not_found,
+    UnknownRegion: _unknown_region,
+}
 
 
 def problem_response(
@@ -43,18 +156,37 @@ def problem_response(
     }
     if detail:
         body["detail"] = detail
-    body["instance"] = str(request.url.path)
+    body["instance"] = request.url.path
     body.update(extensions)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
+def typed_problem_response(request: Request, problem_type: str, detail: str, **extensions: Any) -> JSONResponse:
+    """The response of one of `PROBLEM_TYPES`."""
+    known = PROBLEM_TYPES[problem_type]
+    return problem_response(request, known.status, known.title, detail, problem_type, **extensions)
+
+
+def validation_problem(request: Request, errors: list[dict[str, str]]) -> JSONResponse:
+    """`invalid-request` listing each error as ``{"location", "message"}``."""
+    detail = "; ".join(f"{error['location']}: {error['message']}" for error in errors)
+    return typed_problem_response(request, "invalid-request", detail, errors=errors)
+
+
 async def _handle_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ProblemError)
-    return problem_response(request, error.status, error.title, error.detail, error.problem_type, **error.extensions)
+    return typed_problem_response(request, error.problem_type, error.detail, **error.extensions)
 
 
-async def _handle_http_exception(request: Request, error: Exception) -> JSONResponse:
+async def _handle_domain_error(request: Request, error: Exception) -> JSONResponse:
+    problem = next(present(error) for kind, present in DOMAIN_PROBLEMS.items() if isinstance(error, kind))
+    return typed_problem_response(request, problem.problem_type, problem.detail, **problem.extensions)
+
+
+async def _handle_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 404 and (redirect := slash_redirect(request)):
+        return redirect
     title = HTTPStatus(error.status_code).phrase
     detail = error.detail if isinstance(error.detail, str) and error.detail != title else None
     if detail is None and error.status_code == 404:
@@ -70,11 +202,9 @@ async def _handle_http_exception(request: Request, error: Exception) -> JSONResp
 async def _handle_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [
-        {"location": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
-        for item in error.errors()
+        {"location": ".".join(str(part) for part in item["loc"]), "message": item["msg"]} for item in error.errors()
     ]
-    detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors)
-    return problem_response(request, 422, "Invalid request", detail, "invalid-request", errors=errors)
+    return validation_problem(request, errors)
 
 
 async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -84,6 +214,8 @@ async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _handle_problem)
+    for domain_error in DOMAIN_PROBLEMS:
+        app.add_exception_handler(domain_error, _handle_domain_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(Exception, _handle_unexpected)

@@ -22,7 +22,11 @@ class SourceFormatError(Exception):
     def __str__(self) -> str:
         where = f"{self.path}, line {self.line}"
         if self.column is not None:
-            where += f", column {self.column_number} ({self.column!r})" if self.column_number else f", column {self.column!r}"
+            where += (
+                f", column {self.column_number} ({self.column!r})"
+                if self.column_number
+                else f", column {self.column!r}"
+            )
         return f"{where}: {self.message}"
 
 
@@ -108,9 +112,7 @@ def read_csv(
     columns = tuple(name.strip() for name in header)
     for required in required_columns:
         if required not in columns:
-            raise SourceFormatError(
-                relative_path, 1, required, None, f"the header lacks the column {required!r}"
-            )
+            raise SourceFormatError(relative_path, 1, required, None, f"the header lacks the column {required!r}")
     next_line = reader.line_num + 1
     try:
         for record in reader:

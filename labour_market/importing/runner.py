@@ -6,13 +6,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from labour_market.datasets import SOURCE_KEYS
 from labour_market.importing.csv_source import MissingSourceFileError
-from labour_market.importing.sources import SOURCE_KEYS, SOURCES, ReferenceSource
+from labour_market.importing.sources import SOURCES, ReferenceSource
+from labour_market.importing.writing import Progress
 from models.migrate import upgrade_to_head
 from models.provenance import SourceFile
 
@@ -58,13 +61,16 @@ def _import_source(
         recorded_files = session.execute(
             select(SourceFile.path, SourceFile.sha256).where(SourceFile.source == source.key)
         )
-        recorded = {path: sha256 for path, sha256 in recorded_files}
+        recorded = dict(recorded_files.tuples().all())
     if not force and recorded == checksums:
         return SourceReport(source.key, False, {}, time.perf_counter() - started)
-    with tqdm(desc=f"{source.key:<22}", unit=" rows", disable=not show_progress, leave=True) as bar:
-        with Session(engine) as session, session.begin():
-            rows = source.load(session, data_dir, bar.update)
-            _record_provenance(session, source, checksums, rows)
+    with (
+        tqdm(desc=f"{source.key:<22}", unit=" rows", disable=not show_progress, leave=True) as bar,
+        Session(engine) as session,
+        session.begin(),
+    ):
+        rows = source.load(session, data_dir, _progress(bar))
+        _record_provenance(session, source, checksums, rows)
     return SourceReport(source.key, True, rows, time.perf_counter() - started)
 
 
@@ -81,9 +87,9 @@ def _record_provenance(
                 sha256=checksums[info.path],
                 rows=rows[info.path],
                 imported_at=imported_at,
-                publisher=source.publisher,
-                licence=source.licence,
-                licence_url=source.licence_url,
+                publisher=source.dataset.publisher,
+                licence=source.dataset.licence,
+                licence_url=source.dataset.licence_url,
             )
         )
 
@@ -98,7 +104,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def missing_sources(session: Session) -> list[str]:
-    """Keys of the sources that have not been imported yet."""
-    imported = set(session.scalars(select(SourceFile.source)))
-    return [key for key in SOURCE_KEYS if key not in imported]
+def _progress(bar: "tqdm[Any]") -> Progress:
+    def advance(rows: int) -> None:
+        bar.update(rows)
+
+    return advance

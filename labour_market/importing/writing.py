@@ -37,7 +37,7 @@ def sync_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]
     Rows are inserted in the given order, so a parent listed before its children satisfies a
     self-referencing foreign key.
     """
-    key_columns = [column.key for column in inspect(model).primary_key]
+    key_columns = [str(column.key) for column in inspect(model).primary_key]
 
     def key_of(values: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(values[name] for name in key_columns)

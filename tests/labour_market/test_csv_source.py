@@ -33,7 +33,9 @@ def test_rows_carry_their_physical_line_numbers(tmp_path: Path) -> None:
     content = 'code,lang,title\n31301,en,Nurse\n\n31301,fr,"Infirmier,\nautorisé"\n31301,en,Charge nurse\n'
     rows = records(tmp_path, content)
     assert [(row.line, row.values["title"]) for row in rows] == [
-        (2, "Nurse"), (4, "Infirmier,\nautorisé"), (6, "Charge nurse"),
+        (2, "Nurse"),
+        (4, "Infirmier,\nautorisé"),
+        (6, "Charge nurse"),
     ]
     assert rows[0].path == "sample.csv" and rows[0].columns == COLUMNS
 
@@ -109,10 +111,12 @@ def test_text_after_a_closing_quote_is_malformed(tmp_path: Path) -> None:
         pytest.param(b"code,lang,title\n31301,en,Nurse\n31301,fr,\xffInfirmier\n", 3, 10, id="ascii-prefix"),
         pytest.param(b"\xef\xbb\xbfco\xffde,lang,title\n", 1, 3, id="bom-file-header"),
         pytest.param(b"\xef\xbb\xbfcode,lang,title\n31301,en,\xffNurse\n", 2, 10, id="bom-file-later-line"),
-        pytest.param(b"code,lang,title\n31301,fr,Infirmi\xc3\xa8re \xe9t\xc3\xa9\n", 2, 21,
-                     id="after-a-2-byte-character"),
-        pytest.param(b"\xef\xbb\xbfcode,lang,title\n31301,en,Nurse\n\xff,fr,Infirmier\n", 3, 1,
-                     id="bom-file-start-of-line"),
+        pytest.param(
+            b"code,lang,title\n31301,fr,Infirmi\xc3\xa8re \xe9t\xc3\xa9\n", 2, 21, id="after-a-2-byte-character"
+        ),
+        pytest.param(
+            b"\xef\xbb\xbfcode,lang,title\n31301,en,Nurse\n\xff,fr,Infirmier\n", 3, 1, id="bom-file-start-of-line"
+        ),
     ],
 )
 def test_invalid_utf8_names_line_and_character(tmp_path: Path, content: bytes, line: int, position: int) -> None:

@@ -14,10 +14,10 @@ from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from labour_market.codes import normalize_oasis_profile
+from labour_market.datasets import SOURCE_KEYS
 from labour_market.importing import runner
 from labour_market.importing.csv_source import MissingSourceFileError, SourceFormatError
 from labour_market.importing.runner import SourceReport, import_reference
-from labour_market.importing.sources import SOURCE_KEYS
 from models.database import create_database_engine
 from models.geography import Region
 from models.occupations import ConcordanceLink, JobTitle, NocClass, UnitGroupElement
@@ -190,7 +190,10 @@ def test_national_wage_of_registered_nurses(reference_engine: Engine) -> None:
     with Session(reference_engine) as session:
         wage = session.get_one(NationalWage, "31301")
     assert (wage.low, wage.median, wage.high, wage.unit) == (
-        float(source["wage_low"]), float(source["wage_median"]), float(source["wage_high"]), "hour",
+        float(source["wage_low"]),
+        float(source["wage_median"]),
+        float(source["wage_high"]),
+        "hour",
     )
     assert wage.median == 43.27
 
@@ -200,7 +203,9 @@ def test_toronto_2024_wage_of_registered_nurses(reference_engine: Engine) -> Non
     with Session(reference_engine) as session:
         wage = session.get_one(RegionalWage, ("31301", "3530", 2024))
     assert (wage.low, wage.median, wage.high) == (
-        float(source["Low_Wage_2024"]), float(source["Median_Wage_2024"]), float(source["High_Wage_2024"]),
+        float(source["Low_Wage_2024"]),
+        float(source["Median_Wage_2024"]),
+        float(source["High_Wage_2024"]),
     )
     assert (wage.low, wage.median, wage.high) == (28.0, 40.0, 50.0)
 
@@ -382,7 +387,7 @@ def edit_fields(change: Callable[[list[str]], None], delimiter: str = ",") -> Ca
         fields = next(csv.reader([body], delimiter=delimiter))
         change(fields)
         out = io.StringIO()
-        csv.writer(out, delimiter=delimiter, lineterminator=text[len(body):]).writerow(fields)
+        csv.writer(out, delimiter=delimiter, lineterminator=text[len(body) :]).writerow(fields)
         return out.getvalue().encode()
 
     return edit
@@ -427,65 +432,274 @@ def repeat_line(line: bytes) -> bytes:
 
 FRENCH_NURSE_TITLE = "31301,fr,Agent/agente de prévention des infections"
 MALFORMED = [
-    Malformed("job-title-6-digit-code", "job_titles", JOB_TITLES, b"31301,fr,", replace(b"31301,", b"313010,"),
-              "noc_code", 1, "expected a 5-digit NOC 2021 unit group code, found '313010'"),
-    Malformed("job-title-unknown-language", "job_titles", JOB_TITLES, b"31301,en,", replace(b",en,", b",de,"),
-              "lang", 2, "expected one of ['en', 'fr'], found 'de'"),
-    Malformed("job-title-missing-field", "job_titles", JOB_TITLES, b"31301,en,", keep_fields(2),
-              "job_title", 3, "expected 3 fields, found 2"),
-    Malformed("job-title-extra-field", "job_titles", JOB_TITLES, b"31301,en,", append_field("extra"),
-              None, 4, "expected 3 fields, found 4"),
-    Malformed("job-title-invalid-utf8", "job_titles", JOB_TITLES, b"31301,fr,", replace(b"31301,fr,", b"31301,fr,\xff"),
-              None, None, "not valid UTF-8 at character 10 of the line"),
-    Malformed("job-title-invalid-utf8-after-accents", "job_titles", JOB_TITLES, FRENCH_NURSE_TITLE.encode(),
-              replace(b"infections", b"infections\xff"),
-              None, None, f"not valid UTF-8 at character {len(FRENCH_NURSE_TITLE) + 1} of the line"),
-    Malformed("oasis-invalid-utf8-at-line-start-in-a-file-with-bom", "oasis_knowledge", OASIS_KNOWLEDGE, b"31301.01,",
-              replace(b"31301.01,", b"\xff31301.01,"), None, None, "not valid UTF-8 at character 1 of the line"),
-    Malformed("job-title-unclosed-quote", "job_titles", JOB_TITLES, b"31301,fr,", replace(b",fr,", b',fr,"'),
-              None, None, "malformed CSV"),
-    Malformed("job-title-unclosed-quote-near-the-end", "job_titles", JOB_TITLES,
-              b"95109,fr,Personne de courses - imprimerie", replace(b",fr,", b',fr,"'),
-              None, None, "malformed CSV"),
-    Malformed("national-wage-not-a-number", "wages_national", NATIONAL_WAGES, b"31301,", set_field(5, "forty-three"),
-              "wage_median", 5, "expected a number, found 'forty-three'"),
-    Malformed("regional-wage-decimal-comma", "wages_regional", REGIONAL_WAGES, b"ER3530,3012,31301,",
-              set_field(11, "40,0"), "Median_Wage_2024", 11, "expected a number, found '40,0'"),
-    Malformed("knowledge-rating-out-of-range", "oasis_knowledge", OASIS_KNOWLEDGE, b"31301.01,", set_field(13, "4"),
-              "Hospitality", 13, "expected a rating from 0 to 3, found '4'"),
-    Malformed("ability-rating-under-a-spaced-header", "oasis_ability", OASIS_ABILITIES, b"31301.01,",
-              set_field(4, "6"), "Deductive Reasoning", 4, "expected a rating from 0 to 5, found '6'"),
-    Malformed("skill-rating-not-a-number", "oasis_skill", OASIS_SKILLS, b"31301.01;", set_field(3, "high", ";"),
-              "Oral Communication: Active Listening", 3, "expected a number, found 'high'"),
-    Malformed("oasis-profile-of-an-unknown-unit-group", "oasis_work_activity", OASIS_WORK_ACTIVITIES, b"31301.01,",
-              replace(b"31301.01,", b"31399.01,"), "OaSIS Code - Final", 1, "'31399' is not a NOC 2021 unit group"),
-    Malformed("geography-header-lacks-a-column", "geography", GEOGRAPHY, b"level,", replace(b",name_fr,", b",nom_fr,"),
-              "name_fr", None, "the header lacks the column 'name_fr'"),
-    Malformed("element-type-unknown-after-multiline-records", "unit_group_elements", ELEMENTS,
-              b"31301,Registered nurses and registered psychiatric nurses,Main duties,",
-              replace(b",Main duties,", b",Main tasks,"), "element_type", 3, "found 'Main tasks'"),
-    Malformed("concordance-4-digit-noc2021-code-after-multiline-records", "concordance", CONCORDANCE, b"9619,",
-              replace(b",95109,", b",9510,"), "NOC 2021 V1.0 Code", 4,
-              "expected a 5-digit NOC 2021 unit group code, found '9510'"),
-    Malformed("cops-unknown-code", "cops_outlook", COPS, b"31301,", replace(b"31301,", b"TEER_X,"),
-              "Code", 1, "expected a NOC 2021 code, TEER_n or NOC1_n, found 'TEER_X'"),
-    Malformed("unit-group-teer-contradicts-code", "noc_classification", UNIT_GROUPS, b"31301,", set_field(4, "2"),
-              "teer", 4, "the second digit of 31301 is its TEER, found TEER 2"),
-    Malformed("structure-code-length-contradicts-level", "noc_classification", STRUCTURE, b"4,Minor Group,3130,",
-              replace(b",3130,", b",31300,"), "Code - NOC 2021 V1.0", 3,
-              "a level-4 class has a 4-digit code, found '31300'"),
-    Malformed("national-wage-repeated-row", "wages_national", NATIONAL_WAGES, b"31301,", repeat_line,
-              "noc_code", 1, "duplicate '31301'", line_offset=1),
-    Malformed("cops-repeated-row", "cops_outlook", COPS, b"31301,", repeat_line,
-              "Code", 1, "duplicate '31301'", line_offset=1),
-    Malformed("unit-group-repeated-row", "noc_classification", UNIT_GROUPS, b"31301,", repeat_line,
-              "noc_code", 1, "duplicate '31301'", line_offset=1),
-    Malformed("oasis-repeated-profile", "oasis_skill", OASIS_SKILLS, b"31301.01;", repeat_line,
-              "Code OaSIS", 1, "duplicate '31301.01'", line_offset=1),
-    Malformed("oasis-profile-repeated-once-normalized", "oasis_knowledge", OASIS_KNOWLEDGE, b"31100.09,",
-              replace(b"31100.09,", b"31100.10,"), "OaSIS Code - Final", 1, "duplicate '31100.10'", line_offset=1),
-    Malformed("region-repeated-row", "geography", GEOGRAPHY, b"economic_region,3530,", repeat_line,
-              "code", 2, "duplicate '3530'", line_offset=1),
+    Malformed(
+        "job-title-6-digit-code",
+        "job_titles",
+        JOB_TITLES,
+        b"31301,fr,",
+        replace(b"31301,", b"313010,"),
+        "noc_code",
+        1,
+        "expected a 5-digit NOC 2021 unit group code, found '313010'",
+    ),
+    Malformed(
+        "job-title-unknown-language",
+        "job_titles",
+        JOB_TITLES,
+        b"31301,en,",
+        replace(b",en,", b",de,"),
+        "lang",
+        2,
+        "expected one of ['en', 'fr'], found 'de'",
+    ),
+    Malformed(
+        "job-title-missing-field",
+        "job_titles",
+        JOB_TITLES,
+        b"31301,en,",
+        keep_fields(2),
+        "job_title",
+        3,
+        "expected 3 fields, found 2",
+    ),
+    Malformed(
+        "job-title-extra-field",
+        "job_titles",
+        JOB_TITLES,
+        b"31301,en,",
+        append_field("extra"),
+        None,
+        4,
+        "expected 3 fields, found 4",
+    ),
+    Malformed(
+        "job-title-invalid-utf8",
+        "job_titles",
+        JOB_TITLES,
+        b"31301,fr,",
+        replace(b"31301,fr,", b"31301,fr,\xff"),
+        None,
+        None,
+        "not valid UTF-8 at character 10 of the line",
+    ),
+    Malformed(
+        "job-title-invalid-utf8-after-accents",
+        "job_titles",
+        JOB_TITLES,
+        FRENCH_NURSE_TITLE.encode(),
+        replace(b"infections", b"infections\xff"),
+        None,
+        None,
+        f"not valid UTF-8 at character {len(FRENCH_NURSE_TITLE) + 1} of the line",
+    ),
+    Malformed(
+        "oasis-invalid-utf8-at-line-start-in-a-file-with-bom",
+        "oasis_knowledge",
+        OASIS_KNOWLEDGE,
+        b"31301.01,",
+        replace(b"31301.01,", b"\xff31301.01,"),
+        None,
+        None,
+        "not valid UTF-8 at character 1 of the line",
+    ),
+    Malformed(
+        "job-title-unclosed-quote",
+        "job_titles",
+        JOB_TITLES,
+        b"31301,fr,",
+        replace(b",fr,", b',fr,"'),
+        None,
+        None,
+        "malformed CSV",
+    ),
+    Malformed(
+        "job-title-unclosed-quote-near-the-end",
+        "job_titles",
+        JOB_TITLES,
+        b"95109,fr,Personne de courses - imprimerie",
+        replace(b",fr,", b',fr,"'),
+        None,
+        None,
+        "malformed CSV",
+    ),
+    Malformed(
+        "national-wage-not-a-number",
+        "wages_national",
+        NATIONAL_WAGES,
+        b"31301,",
+        set_field(5, "forty-three"),
+        "wage_median",
+        5,
+        "expected a number, found 'forty-three'",
+    ),
+    Malformed(
+        "regional-wage-decimal-comma",
+        "wages_regional",
+        REGIONAL_WAGES,
+        b"ER3530,3012,31301,",
+        set_field(11, "40,0"),
+        "Median_Wage_2024",
+        11,
+        "expected a number, found '40,0'",
+    ),
+    Malformed(
+        "knowledge-rating-out-of-range",
+        "oasis_knowledge",
+        OASIS_KNOWLEDGE,
+        b"31301.01,",
+        set_field(13, "4"),
+        "Hospitality",
+        13,
+        "expected a rating from 0 to 3, found '4'",
+    ),
+    Malformed(
+        "ability-rating-under-a-spaced-header",
+        "oasis_ability",
+        OASIS_ABILITIES,
+        b"31301.01,",
+        set_field(4, "6"),
+        "Deductive Reasoning",
+        4,
+        "expected a rating from 0 to 5, found '6'",
+    ),
+    Malformed(
+        "skill-rating-not-a-number",
+        "oasis_skill",
+        OASIS_SKILLS,
+        b"31301.01;",
+        set_field(3, "high", ";"),
+        "Oral Communication: Active Listening",
+        3,
+        "expected a number, found 'high'",
+    ),
+    Malformed(
+        "oasis-profile-of-an-unknown-unit-group",
+        "oasis_work_activity",
+        OASIS_WORK_ACTIVITIES,
+        b"31301.01,",
+        replace(b"31301.01,", b"31399.01,"),
+        "OaSIS Code - Final",
+        1,
+        "'31399' is not a NOC 2021 unit group",
+    ),
+    Malformed(
+        "geography-header-lacks-a-column",
+        "geography",
+        GEOGRAPHY,
+        b"level,",
+        replace(b",name_fr,", b",nom_fr,"),
+        "name_fr",
+        None,
+        "the header lacks the column 'name_fr'",
+    ),
+    Malformed(
+        "element-type-unknown-after-multiline-records",
+        "unit_group_elements",
+        ELEMENTS,
+        b"31301,Registered nurses and registered psychiatric nurses,Main duties,",
+        replace(b",Main duties,", b",Main tasks,"),
+        "element_type",
+        3,
+        "found 'Main tasks'",
+    ),
+    Malformed(
+        "concordance-4-digit-noc2021-code-after-multiline-records",
+        "concordance",
+        CONCORDANCE,
+        b"9619,",
+        replace(b",95109,", b",9510,"),
+        "NOC 2021 V1.0 Code",
+        4,
+        "expected a 5-digit NOC 2021 unit group code, found '9510'",
+    ),
+    Malformed(
+        "cops-unknown-code",
+        "cops_outlook",
+        COPS,
+        b"31301,",
+        replace(b"31301,", b"TEER_X,"),
+        "Code",
+        1,
+        "expected a NOC 2021 code, TEER_n or NOC1_n, found 'TEER_X'",
+    ),
+    Malformed(
+        "unit-group-teer-contradicts-code",
+        "noc_classification",
+        UNIT_GROUPS,
+        b"31301,",
+        set_field(4, "2"),
+        "teer",
+        4,
+        "the second digit of 31301 is its TEER, found TEER 2",
+    ),
+    Malformed(
+        "structure-code-length-contradicts-level",
+        "noc_classification",
+        STRUCTURE,
+        b"4,Minor Group,3130,",
+        replace(b",3130,", b",31300,"),
+        "Code - NOC 2021 V1.0",
+        3,
+        "a level-4 class has a 4-digit code, found '31300'",
+    ),
+    Malformed(
+        "national-wage-repeated-row",
+        "wages_national",
+        NATIONAL_WAGES,
+        b"31301,",
+        repeat_line,
+        "noc_code",
+        1,
+        "duplicate '31301'",
+        line_offset=1,
+    ),
+    Malformed(
+        "cops-repeated-row", "cops_outlook", COPS, b"31301,", repeat_line, "Code", 1, "duplicate '31301'", line_offset=1
+    ),
+    Malformed(
+        "unit-group-repeated-row",
+        "noc_classification",
+        UNIT_GROUPS,
+        b"31301,",
+        repeat_line,
+        "noc_code",
+        1,
+        "duplicate '31301'",
+        line_offset=1,
+    ),
+    Malformed(
+        "oasis-repeated-profile",
+        "oasis_skill",
+        OASIS_SKILLS,
+        b"31301.01;",
+        repeat_line,
+        "Code OaSIS",
+        1,
+        "duplicate '31301.01'",
+        line_offset=1,
+    ),
+    Malformed(
+        "oasis-profile-repeated-once-normalized",
+        "oasis_knowledge",
+        OASIS_KNOWLEDGE,
+        b"31100.09,",
+        replace(b"31100.09,", b"31100.10,"),
+        "OaSIS Code - Final",
+        1,
+        "duplicate '31100.10'",
+        line_offset=1,
+    ),
+    Malformed(
+        "region-repeated-row",
+        "geography",
+        GEOGRAPHY,
+        b"economic_region,3530,",
+        repeat_line,
+        "code",
+        2,
+        "duplicate '3530'",
+        line_offset=1,
+    ),
 ]
 
 
@@ -503,7 +717,10 @@ def test_malformed_source_is_reported_and_leaves_the_data_intact(
 
     error = raised.value
     assert (error.path, error.line, error.column, error.column_number) == (
-        case.path, line, case.column, case.column_number,
+        case.path,
+        line,
+        case.column,
+        case.column_number,
     )
     assert case.message in error.message
     shown = str(error)  # what the CLI prints
@@ -580,5 +797,5 @@ def test_missing_source_file(fresh_import: FreshImport, tmp_path: Path) -> None:
 
 
 def test_unknown_source_key_is_refused(fresh_import: FreshImport) -> None:
-    with pytest.raises(ValueError, match="unknown source.*job_title\\b"):
+    with pytest.raises(ValueError, match=r"unknown source.*job_title\b"):
         import_reference(fresh_import.engine, DATA_DIR, only=["job_title"], show_progress=False)

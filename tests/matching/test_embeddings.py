@@ -8,13 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching.embeddings import (
-    BACKENDS,
-    E5Embedder,
-    Embedder,
-    SentenceTransformerEmbedder,
-    create_embedder,
-)
+from matching.backends import EMBEDDING_BACKENDS
+from matching.embeddings import E5Embedder, Embedder, SentenceTransformerEmbedder, create_embedder
 from matching.vector_index import VectorIndex, build_or_load, cache_key, cache_paths
 
 TITLES = [
@@ -33,7 +28,7 @@ TITLES = [
 ]
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=EMBEDDING_BACKENDS)
 def embedder(request: pytest.FixtureRequest) -> Embedder:
     """Each real backend, loaded once for the whole module."""
     return create_embedder(request.param)
@@ -121,7 +116,7 @@ def test_unknown_backend_lists_the_choices() -> None:
 
 
 def test_e5_refuses_a_model_dir(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="model_dir is not supported"):
         create_embedder("e5", tmp_path)
 
 
@@ -157,13 +152,14 @@ def test_search_accepts_one_vector_and_caps_k() -> None:
     index = VectorIndex.from_vectors(vectors)
     scores, ids = index.search(vectors[2], k=10)
     assert ids.shape == (1, 4)
-    assert ids[0, 0] == 2 and scores[0, 0] == pytest.approx(1.0)
+    assert ids[0, 0] == 2
+    assert scores[0, 0] == pytest.approx(1.0)
     assert -1 not in ids
 
 
 def test_search_rejects_wrong_dimension() -> None:
     index = VectorIndex.from_vectors(np.eye(3, 8, dtype=np.float32))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"must have shape \(n, 8\)"):
         index.search(np.ones((1, 5), np.float32), k=1)
 
 
@@ -172,7 +168,8 @@ def test_build_or_load_caches_and_reloads_without_embedding(embedder: Embedder, 
     first = build_or_load(counting, TITLES, tmp_path, progress=False)
     assert counting.passage_calls >= 1
     index_path, sidecar_path = cache_paths(tmp_path, counting.name, cache_key(counting, TITLES))
-    assert index_path.is_file() and sidecar_path.is_file()
+    assert index_path.is_file()
+    assert sidecar_path.is_file()
     assert index_path.name.startswith(f"{embedder.name}-")
     sidecar = json.loads(sidecar_path.read_text())
     assert sidecar["model"] == embedder.name
@@ -259,7 +256,8 @@ def test_progress_bar_goes_to_stderr(e5: Embedder, tmp_path: Path, capsys: pytes
 def test_exact_and_graph_search_agree_on_small_sets(e5: Embedder) -> None:
     vectors = e5.embed_passages(TITLES)
     graph, flat = VectorIndex.from_vectors(vectors), VectorIndex.from_vectors(vectors, exact_only=True)
-    assert graph.is_approximate and not flat.is_approximate
+    assert graph.is_approximate
+    assert not flat.is_approximate
     queries = e5.embed_queries(["nurse", "chef", "camionneur"])
     for scores, ids in (graph.search(queries, 5), graph.search(queries, 5, exact=True), flat.search(queries, 5)):
         np.testing.assert_array_equal(ids, flat.search(queries, 5)[1])

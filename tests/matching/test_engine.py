@@ -1,10 +1,14 @@
 """The matcher on the real NOC titles: lexical search over the whole index, both embedding backends
 over a few unit groups (embedding all 58k titles takes minutes, so that is the benchmark's job)."""
 
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from matching.assembly import NO_EMBEDDINGS, assemble_matcher, semantic_passages
-from matching.embeddings import BACKENDS
+from matching.assembly import assemble_matcher, semantic_passages
+from matching.backends import EMBEDDING_BACKENDS, NO_EMBEDDINGS
 from matching.engine import Matcher
 from tests.support.source_data import lexicon_from_files, noc2016_successors
 
@@ -12,14 +16,17 @@ SMALL_GROUPS = ("31301", "65100", "73300", "21232", "63200", "72200", "42202", "
 
 
 @pytest.fixture(scope="module")
-def lexical_matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    return assemble_matcher(lexicon_from_files(), NO_EMBEDDINGS, tmp_path_factory.mktemp("index"), progress=False)
+def lexical_matcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matcher]:
+    index_dir = tmp_path_factory.mktemp("index")
+    with assemble_matcher(lexicon_from_files(), NO_EMBEDDINGS, index_dir, progress=False) as matcher:
+        yield matcher
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def small_hybrid(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+@pytest.fixture(scope="module", params=EMBEDDING_BACKENDS)
+def small_hybrid(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matcher]:
     lexicon = lexicon_from_files(SMALL_GROUPS, titles_per_group=25)
-    return assemble_matcher(lexicon, request.param, tmp_path_factory.mktemp("index"), progress=False)
+    with assemble_matcher(lexicon, request.param, tmp_path_factory.mktemp("index"), progress=False) as matcher:
+        yield matcher
 
 
 def first_code(matcher: Matcher, query: str, **options: object) -> str | None:
@@ -49,8 +56,20 @@ def test_lexical_matcher_puts_the_right_unit_group_first(lexical_matcher: Matche
 
 @pytest.mark.parametrize(
     "query",
-    ["asdfgh", "looking for work", "N/A", "???", "123", "je cherche un emploi", "Retraitée", "student",
-     "Part-time", "$20/hr", "temps plein", "sans emploi"],
+    [
+        "asdfgh",
+        "looking for work",
+        "N/A",
+        "???",
+        "123",
+        "je cherche un emploi",
+        "Retraitée",
+        "student",
+        "Part-time",
+        "$20/hr",
+        "temps plein",
+        "sans emploi",
+    ],
 )
 def test_input_that_is_not_a_job_is_no_match(lexical_matcher: Matcher, query: str) -> None:
     result = lexical_matcher.search(query)
@@ -59,7 +78,8 @@ def test_input_that_is_not_a_job_is_no_match(lexical_matcher: Matcher, query: st
 
 
 @pytest.mark.parametrize(
-    ("query", "code"), [("student nurse", "31301"), ("retirement home manager", "60031"), ("stagiaire en droit", "41101")]
+    ("query", "code"),
+    [("student nurse", "31301"), ("retirement home manager", "60031"), ("stagiaire en droit", "41101")],
 )
 def test_a_situation_word_inside_a_title_is_still_searched(lexical_matcher: Matcher, query: str, code: str) -> None:
     result = lexical_matcher.search(query, limit=5)
@@ -157,7 +177,8 @@ def test_both_backends_find_the_unit_group(small_hybrid: Matcher, query: str, co
 def test_both_backends_find_a_title_by_meaning_alone(small_hybrid: Matcher) -> None:
     """No word of the query is in any title of the small index: only the embedding can place it."""
     result = small_hybrid.search("big rig trucker hauling freight", lang="en", limit=3)
-    assert result.results and result.results[0].noc_code == "73300"
+    assert result.results
+    assert result.results[0].noc_code == "73300"
     assert result.results[0].match_type in {"semantic", "hybrid"}
 
 
@@ -168,4 +189,37 @@ def test_both_backends_answer_a_batch_like_single_searches(small_hybrid: Matcher
     assert [result.query for result in batch] == [query for query, _ in queries]
     assert batch == [small_hybrid.search(query, limit=3) for query, _ in queries]
     assert batch[0] == batch[4]
-    assert batch[2].no_match and batch[1].results[0].match_type == "code"
+    assert batch[2].no_match
+    assert batch[1].results[0].match_type == "code"
+
+
+# --- Closing ----------------------------------------------------------------------------------
+
+
+def embedding_workers() -> set[threading.Thread]:
+    """The live threads of every matcher's embedding worker."""
+    return {thread for thread in threading.enumerate() if thread.name.startswith("query-embedding")}
+
+
+def test_closing_a_matcher_stops_its_embedding_worker(tmp_path: Path) -> None:
+    before = embedding_workers()
+    lexicon = lexicon_from_files({"65100"}, titles_per_group=5)
+    with assemble_matcher(lexicon, "e5", tmp_path, progress=False) as matcher:
+        clone = matcher.recalibrated(matcher.calibration)
+        assert first_code(matcher, "cashier") == "65100"
+        (worker,) = embedding_workers() - before
+    assert not worker.is_alive()  # close waits for the worker thread to end
+    for closed in (matcher, clone):  # the clone shares the worker, so it is closed too
+        with pytest.raises(RuntimeError, match="after shutdown"):
+            closed.search("cashier")
+    assert matcher.search("65100").results[0].match_type == "code"  # a code lookup needs no embedding
+    matcher.close()  # closing twice is harmless
+
+
+def test_a_words_only_matcher_can_be_closed(tmp_path: Path) -> None:
+    matcher = assemble_matcher(
+        lexicon_from_files({"65100"}, titles_per_group=5), NO_EMBEDDINGS, tmp_path, progress=False
+    )
+    matcher.close()
+    matcher.close()
+    assert first_code(matcher, "cashier") == "65100"  # it never embeds: closing takes nothing away

@@ -4,9 +4,9 @@ import random
 from functools import cache
 
 import pytest
-from tests.support.source_data import JOB_TITLES, csv_rows
 
 from matching.language import LanguageDetector
+from tests.support.source_data import JOB_TITLES, csv_rows
 
 HELD_OUT_PER_LANGUAGE = 2_000
 
@@ -20,24 +20,27 @@ def detector() -> LanguageDetector:
     return LanguageDetector.from_titles(labelled_titles())
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ("infirmière auxiliaire", "fr"),
-    ("infirmiere auxiliaire", "fr"),
-    ("educatrice petite enfance", "fr"),
-    ("chauffeur de taxi", "fr"),
-    ("préposée aux bénéficiaires", "fr"),
-    ("PAB", "fr"),
-    ("Sr. backend dev II - Toronto", "en"),
-    ("registered nurse", "en"),
-    ("PSW (casual)", "en"),
-    ("taxi driver", "en"),
-    ("plombier", "fr"),
-    ("plumber", "en"),
-    ("mécanicien", "fr"),
-    ("Technicien(ne) en informatique", "fr"),
-    ("Agent/e de sécurité - Montréal", "fr"),
-    ("Senior Software Engineer @ Shopify", "en"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("infirmière auxiliaire", "fr"),
+        ("infirmiere auxiliaire", "fr"),
+        ("educatrice petite enfance", "fr"),
+        ("chauffeur de taxi", "fr"),
+        ("préposée aux bénéficiaires", "fr"),
+        ("PAB", "fr"),
+        ("Sr. backend dev II - Toronto", "en"),
+        ("registered nurse", "en"),
+        ("PSW (casual)", "en"),
+        ("taxi driver", "en"),
+        ("plombier", "fr"),
+        ("plumber", "en"),
+        ("mécanicien", "fr"),
+        ("Technicien(ne) en informatique", "fr"),
+        ("Agent/e de sécurité - Montréal", "fr"),
+        ("Senior Software Engineer @ Shopify", "en"),
+    ],
+)
 def test_detect(text: str, language: str) -> None:
     assert detector().detect(text) == language
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.language import negotiate_language
+from service.http.language import negotiate_language
 
 
 @pytest.mark.parametrize(
@@ -52,6 +52,12 @@ def test_quality_values(header: str, expected: str) -> None:
         ("fr;q=0,en;q=0", "en"),
         ("fr;q=0,de", "en"),
         ("fr;q=abc", "en"),  # an unreadable weight does not make French acceptable
+        ("fr;q=nan", "en"),  # nor does a float that is not a weight
+        ("fr;q=inf,en;q=0.5", "en"),
+        ("fr;q=2,en;q=0.5", "en"),  # weights are at most 1
+        ("fr;q=-1", "en"),
+        ("fr;q=0.1234,en;q=0.5", "en"),  # at most three decimals
+        ("fr;q=1.000,en;q=0.5", "fr"),
         ("fre,english", "en"),  # not language tags of a supported language
     ],
 )

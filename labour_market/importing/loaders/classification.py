@@ -6,12 +6,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from labour_market.codes import NOC2021_CLASS, NOC2021_LEVELS, NOC2021_UNIT_GROUP, parent_class_code
+from labour_market.datasets import STRUCTURE_FILE, UNIT_GROUPS_FILE
 from labour_market.importing.csv_source import SourceFormatError, read_csv
 from labour_market.importing.writing import Progress, sync_rows
 from models.occupations import NocClass
 
-STRUCTURE_FILE = "noc2021/noc_2021_version_1.0_classification_structure_en.csv"
-UNIT_GROUPS_FILE = "noc2021/unit_groups_en_fr.csv"
 CODE = "Code - NOC 2021 V1.0"
 
 
@@ -32,18 +31,21 @@ def parse_structure(data_dir: Path) -> list[tuple[int, dict[str, Any]]]:
             raise row.error(CODE, f"parent class {parent!r} of {code!r} is not listed before it")
         seen.add(code)
         classes.append(
-            (row.line, {
-                "code": code,
-                "level": level,
-                "level_name": NOC2021_LEVELS[level],
-                "title_en": row.text("Class title"),
-                "title_fr": None,
-                "definition_en": row.optional_text("Class definition"),
-                "parent_code": parent,
-                "broad_category_code": code[0],
-                "teer": None,
-                "teer_label_en": None,
-            })
+            (
+                row.line,
+                {
+                    "code": code,
+                    "level": level,
+                    "level_name": NOC2021_LEVELS[level],
+                    "title_en": row.text("Class title"),
+                    "title_fr": None,
+                    "definition_en": row.optional_text("Class definition"),
+                    "parent_code": parent,
+                    "broad_category_code": code[0],
+                    "teer": None,
+                    "teer_label_en": None,
+                },
+            )
         )
     return classes
 
@@ -79,17 +81,17 @@ def parse_classification(data_dir: Path) -> list[dict[str, Any]]:
                 UNIT_GROUPS_FILE, extra["line"], "noc_code", 1, f"{code} is not a unit group of {STRUCTURE_FILE}"
             )
     for line, values in classes:
-        extra = unit_groups.get(values["code"])
+        unit_group = unit_groups.get(values["code"])
         if values["level"] == 5:
-            if extra is None:
+            if unit_group is None:
                 raise SourceFormatError(
                     STRUCTURE_FILE, line, CODE, 3, f"unit group {values['code']} has no row in {UNIT_GROUPS_FILE}"
                 )
             values.update(
-                title_fr=extra["title_fr"],
-                teer=extra["teer"],
-                teer_label_en=extra["teer_label_en"],
-                definition_en=values["definition_en"] or extra["definition_en"],
+                title_fr=unit_group["title_fr"],
+                teer=unit_group["teer"],
+                teer_label_en=unit_group["teer_label_en"],
+                definition_en=values["definition_en"] or unit_group["definition_en"],
             )
     return [values for _, values in classes]
 

@@ -6,12 +6,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from labour_market.codes import NOC2016_UNIT_GROUP, NOC2021_UNIT_GROUP
+from labour_market.datasets import CONCORDANCE_FILE
 from labour_market.importing.csv_source import read_csv
 from labour_market.importing.loaders.known_codes import known_unit_group, unit_group_codes
 from labour_market.importing.writing import Progress, replace_rows
 from models.occupations import ConcordanceLink
 
-CONCORDANCE_FILE = "concordance/noc2016v1_3-noc2021v1_0-eng.csv"
 OLD_CODE, OLD_TITLE = "NOC 2016 V1.3 Code", "NOC 2016 V1.3 Title"
 NEW_CODE, NEW_TITLE = "NOC 2021 V1.0 Code", "NOC 2021 V1.0 Title"
 CHANGE, NOTES = "GSIM Type of Change", "Notes"

@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from labour_market.codes import NOC2021_UNIT_GROUP
+from labour_market.datasets import ELEMENTS_FILE
 from labour_market.importing.csv_source import read_csv
 from labour_market.importing.loaders.known_codes import known_unit_group, unit_group_codes
 from labour_market.importing.writing import Progress, replace_rows
 from models.occupations import UnitGroupElement
 
-ELEMENTS_FILE = "noc2021/unit_group_elements_en.csv"
 ELEMENT_TYPES = (
     "Illustrative example(s)",
     "Main duties",

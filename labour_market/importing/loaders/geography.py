@@ -5,14 +5,22 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from labour_market.datasets import REGIONS_FILE
 from labour_market.importing.csv_source import CsvRow, read_csv
 from labour_market.importing.writing import Progress, sync_rows
 from models.geography import Region
 
-REGIONS_FILE = "geography/economic_regions_canada_en_fr.csv"
 LEVEL_ORDER = {"country": 0, "province": 1, "economic_region": 2}
-COLUMNS = ("level", "code", "name_en", "name_fr", "province_code", "province_abbr", "jobbank_wage_er_code",
-           "jobbank_outlook_region_code")
+COLUMNS = (
+    "level",
+    "code",
+    "name_en",
+    "name_fr",
+    "province_code",
+    "province_abbr",
+    "jobbank_wage_er_code",
+    "jobbank_outlook_region_code",
+)
 
 
 def parse_regions(data_dir: Path) -> list[dict[str, Any]]:
@@ -40,7 +48,7 @@ def parse_regions(data_dir: Path) -> list[dict[str, Any]]:
     provinces = {r["code"] for r in rows if r["level"] == "province"}
     for region in rows:
         if region["province_code"] is not None and region["province_code"] not in provinces:
-            raise lines[region["code"]].error(
+            raise lines[str(region["code"])].error(
                 "province_code", f"{region['province_code']!r} is not a province or territory of this file"
             )
     return sorted(rows, key=lambda r: (LEVEL_ORDER[r["level"]], r["code"]))

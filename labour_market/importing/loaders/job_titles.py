@@ -6,12 +6,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from labour_market.codes import NOC2021_UNIT_GROUP
+from labour_market.datasets import JOB_TITLES_FILE
 from labour_market.importing.csv_source import read_csv
 from labour_market.importing.loaders.known_codes import known_unit_group, unit_group_codes
 from labour_market.importing.writing import Progress, replace_rows
 from models.occupations import JobTitle
-
-JOB_TITLES_FILE = "noc2021/job_titles_en_fr.csv"
 
 
 def parse_job_titles(data_dir: Path, unit_groups: frozenset[str]) -> list[dict[str, Any]]:

@@ -15,6 +15,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from labour_market.codes import OASIS_PROFILE, normalize_oasis_profile
+from labour_market.datasets import (
+    OASIS_ABILITIES_FILE,
+    OASIS_KNOWLEDGE_FILE,
+    OASIS_SCALES,
+    OASIS_SKILLS_FILE,
+    OASIS_WORK_ACTIVITIES_FILE,
+)
 from labour_market.importing.csv_source import read_csv
 from labour_market.importing.loaders.known_codes import known_unit_group, unit_group_codes
 from labour_market.importing.writing import Loader, Progress, replace_rows
@@ -28,24 +35,19 @@ class OasisFile:
     delimiter: str
     code_column: str
     label_column: str
-    scale_min: float
-    scale_max: float
+
+    @property
+    def scale(self) -> tuple[float, float]:
+        return OASIS_SCALES[self.dimension]
 
 
-SKILLS = OasisFile("skill", "oasis/skills_oasis_2025_v1.1.csv", ";", "Code OaSIS", "OaSIS 2021 Labels", 0, 5)
-# The abilities file is documented as rated 1–5, but 0 (not relevant) occurs throughout it.
-ABILITIES = OasisFile(
-    "ability", "oasis/abilities_oasis_2023_v1.0.csv", ",", "OaSIS Code - Final", "OaSIS Label - Final", 0, 5
-)
-KNOWLEDGE = OasisFile(
-    "knowledge", "oasis/knowledges_oasis_2023_v1.0.csv", ",", "OaSIS Code - Final", "OaSIS Label - Final", 0, 3
-)
+SKILLS = OasisFile("skill", OASIS_SKILLS_FILE, ";", "Code OaSIS", "OaSIS 2021 Labels")
+ABILITIES = OasisFile("ability", OASIS_ABILITIES_FILE, ",", "OaSIS Code - Final", "OaSIS Label - Final")
+KNOWLEDGE = OasisFile("knowledge", OASIS_KNOWLEDGE_FILE, ",", "OaSIS Code - Final", "OaSIS Label - Final")
 WORK_ACTIVITIES = OasisFile(
-    "work_activity", "oasis/workactivities_oasis_2023_v1.0.csv", ",", "OaSIS Code - Final", "OaSIS Label - Final",
-    0, 5,
+    "work_activity", OASIS_WORK_ACTIVITIES_FILE, ",", "OaSIS Code - Final", "OaSIS Label - Final"
 )
 OASIS_FILES = (SKILLS, ABILITIES, KNOWLEDGE, WORK_ACTIVITIES)
-SCALE_MAX = {spec.dimension: spec.scale_max for spec in OASIS_FILES}
 
 
 def parse_profile_ratings(data_dir: Path, spec: OasisFile, unit_groups: frozenset[str]) -> list[dict[str, Any]]:
@@ -69,7 +71,7 @@ def parse_profile_ratings(data_dir: Path, spec: OasisFile, unit_groups: frozense
                     "profile_label": label,
                     "noc_code": noc_code,
                     "descriptor": descriptor,
-                    "rating": row.rating(descriptor, spec.scale_min, spec.scale_max),
+                    "rating": row.rating(descriptor, *spec.scale),
                 }
             )
     return ratings
@@ -95,10 +97,16 @@ def unit_group_ratings(profile_ratings: list[dict[str, Any]]) -> list[dict[str, 
 def loader_for(spec: OasisFile) -> Loader:
     def load(session: Session, data_dir: Path, progress: Progress) -> dict[str, int]:
         profile_ratings = parse_profile_ratings(data_dir, spec, unit_group_codes(session))
-        replace_rows(session, OasisProfileRating, profile_ratings, progress,
-                     where=OasisProfileRating.dimension == spec.dimension)
-        replace_rows(session, UnitGroupRating, unit_group_ratings(profile_ratings), progress,
-                     where=UnitGroupRating.dimension == spec.dimension)
+        replace_rows(
+            session, OasisProfileRating, profile_ratings, progress, where=OasisProfileRating.dimension == spec.dimension
+        )
+        replace_rows(
+            session,
+            UnitGroupRating,
+            unit_group_ratings(profile_ratings),
+            progress,
+            where=UnitGroupRating.dimension == spec.dimension,
+        )
         return {spec.path: len({r["profile_code"] for r in profile_ratings})}
 
     return load

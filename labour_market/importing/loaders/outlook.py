@@ -10,13 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from labour_market.datasets import COPS_FILE
 from labour_market.importing.csv_source import CsvRow, read_csv
 from labour_market.importing.loaders.known_codes import known_unit_group, unit_group_codes
 from labour_market.importing.writing import Progress, replace_rows
 from models.outlook import OccupationOutlook
 
-COPS_FILE = "outlook/cops_summary_2024_2033.csv"
-COPS_PERIOD = "2024-2033"
 NOT_AVAILABLE = ("", "N/D", "N/A")
 FIGURES = {
     "employment_2023": "Employment_emploi_2023",

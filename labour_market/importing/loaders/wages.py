@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from labour_market.codes import NOC2016_UNIT_GROUP, NOC2021_UNIT_GROUP
+from labour_market.datasets import NATIONAL_WAGES_FILE, REGIONAL_WAGES_FILE
 from labour_market.importing.csv_source import CsvRow, read_csv
 from labour_market.importing.loaders.known_codes import known_unit_group, region_codes_by_wage_code, unit_group_codes
 from labour_market.importing.writing import Progress, replace_rows
 from models.wages import NationalWage, RegionalWage
 
-NATIONAL_FILE = "wages/jobbank_wages_2025_national.csv"
-REGIONAL_FILE = "wages/jobbank_wages_by_region_2016_2020_2024.csv"
 REGIONAL_YEARS = (2016, 2020, 2024)
 NOT_AVAILABLE = ("", "NA", "N/A")
 
@@ -36,11 +35,21 @@ def _release_date(row: CsvRow) -> dt.date | None:
 
 
 def parse_national_wages(data_dir: Path, unit_groups: frozenset[str]) -> list[dict[str, Any]]:
-    columns = ("noc_code", "wage_low", "wage_median", "wage_high", "wage_unit", "wage_reference_period",
-               "wage_source", "wage_note", "wage_release_date", "annual_pay_estimate")
+    columns = (
+        "noc_code",
+        "wage_low",
+        "wage_median",
+        "wage_high",
+        "wage_unit",
+        "wage_reference_period",
+        "wage_source",
+        "wage_note",
+        "wage_release_date",
+        "annual_pay_estimate",
+    )
     rows = []
     seen: set[object] = set()
-    for row in read_csv(data_dir, NATIONAL_FILE, columns):
+    for row in read_csv(data_dir, NATIONAL_WAGES_FILE, columns):
         code = row.matching("noc_code", NOC2021_UNIT_GROUP, "a 5-digit NOC 2021 unit group code")
         row.unique("noc_code", code, seen)
         rows.append(
@@ -64,12 +73,15 @@ def parse_regional_wages(
     data_dir: Path, unit_groups: frozenset[str], regions_by_wage_code: dict[str, str]
 ) -> tuple[list[dict[str, Any]], int]:
     """The merged wage rows, and the number of rows the file holds."""
-    columns = ("ER_Code", "NOC_2016", "NOC_2021") + tuple(
-        f"{kind}_Wage_{year}" for year in REGIONAL_YEARS for kind in ("Low", "Median", "High")
+    columns = (
+        "ER_Code",
+        "NOC_2016",
+        "NOC_2021",
+        *tuple(f"{kind}_Wage_{year}" for year in REGIONAL_YEARS for kind in ("Low", "Median", "High")),
     )
     merged: dict[tuple[str, str, int], dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     source_rows = 0
-    for row in read_csv(data_dir, REGIONAL_FILE, columns):
+    for row in read_csv(data_dir, REGIONAL_WAGES_FILE, columns):
         source_rows += 1
         wage_code = row.text("ER_Code")
         region = regions_by_wage_code.get(wage_code)
@@ -107,12 +119,10 @@ def _mean_or_none(values: list[float]) -> float | None:
 def load_national(session: Session, data_dir: Path, progress: Progress) -> dict[str, int]:
     rows = parse_national_wages(data_dir, unit_group_codes(session))
     replace_rows(session, NationalWage, rows, progress)
-    return {NATIONAL_FILE: len(rows)}
+    return {NATIONAL_WAGES_FILE: len(rows)}
 
 
 def load_regional(session: Session, data_dir: Path, progress: Progress) -> dict[str, int]:
-    rows, source_rows = parse_regional_wages(
-        data_dir, unit_group_codes(session), region_codes_by_wage_code(session)
-    )
+    rows, source_rows = parse_regional_wages(data_dir, unit_group_codes(session), region_codes_by_wage_code(session))
     replace_rows(session, RegionalWage, rows, progress)
-    return {REGIONAL_FILE: source_rows}
+    return {REGIONAL_WAGES_FILE: source_rows}

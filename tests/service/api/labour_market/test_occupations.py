@@ -164,7 +164,8 @@ def test_skills_sorted_highest_first(client: TestClient) -> None:
 
 def test_main_duties_in_source_order(client: TestClient) -> None:
     expected = [
-        row["element_text"] for row in csv_rows(ELEMENTS)
+        row["element_text"]
+        for row in csv_rows(ELEMENTS)
         if (row["noc_code"], row["element_type"]) == ("31301", "Main duties")
     ]
     assert profile(client)["main_duties"] == expected
@@ -174,11 +175,15 @@ def test_national_wage(client: TestClient) -> None:
     source = national_row("31301")
     national = profile(client)["wages"]["national"]
     assert (national["low"], national["median"], national["high"]) == (
-        float(source["wage_low"]), float(source["wage_median"]), float(source["wage_high"]),
+        float(source["wage_low"]),
+        float(source["wage_median"]),
+        float(source["wage_high"]),
     )
     assert national["median"] == 43.27
     assert (national["unit"], national["reference_period"], national["release_date"]) == (
-        "hour", source["wage_reference_period"], source["wage_release_date"],
+        "hour",
+        source["wage_reference_period"],
+        source["wage_release_date"],
     )
     assert profile(client)["wages"]["regional"] is None  # no region asked for
 
@@ -190,13 +195,19 @@ def test_toronto_wages(client: TestClient) -> None:
     source = regional_row("ER3530", "31301")
     regional = profile(client, region="ER3530")["wages"]["regional"]
     assert (regional["low"], regional["median"], regional["high"]) == (
-        float(source["Low_Wage_2024"]), float(source["Median_Wage_2024"]), float(source["High_Wage_2024"]),
+        float(source["Low_Wage_2024"]),
+        float(source["Median_Wage_2024"]),
+        float(source["High_Wage_2024"]),
     )
     assert (regional["low"], regional["median"], regional["high"]) == (28.0, 40.0, 50.0)
     assert (regional["unit"], regional["reference_period"]) == ("hour", "2024")
     assert regional["history"] == [
-        {"year": year, "low": float(source[f"Low_Wage_{year}"]), "median": float(source[f"Median_Wage_{year}"]),
-         "high": float(source[f"High_Wage_{year}"])}
+        {
+            "year": year,
+            "low": float(source[f"Low_Wage_{year}"]),
+            "median": float(source[f"Median_Wage_{year}"]),
+            "high": float(source[f"High_Wage_{year}"]),
+        }
         for year in (2016, 2020, 2024)
     ]
 
@@ -240,7 +251,9 @@ def test_region_fallback(client: TestClient, region: str, requested: str, shown:
     assert regional["region"]["wage_code"] in regional["fallback_note"]
     source = regional_row(regional["region"]["wage_code"], "31301")
     assert (regional["low"], regional["median"], regional["high"]) == (
-        float(source["Low_Wage_2024"]), float(source["Median_Wage_2024"]), float(source["High_Wage_2024"]),
+        float(source["Low_Wage_2024"]),
+        float(source["Median_Wage_2024"]),
+        float(source["High_Wage_2024"]),
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from labour_market.importing.sources import SOURCE_KEYS
+from labour_market.datasets import SOURCE_KEYS
 from models.database import create_database_engine
 from models.migrate import upgrade_to_head
 from service.app import create_app
@@ -23,7 +23,6 @@ from tests.support.source_data import (
     csv_rows,
     file_sha256,
 )
-
 
 
 def ok(response: Response) -> dict[str, Any]:
@@ -249,7 +248,10 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
     assert (response.status_code, response.headers["content-type"]) == (404, PROBLEM_JSON)
     body = response.json()
     assert (body["type"], body["title"], body["status"], body["instance"]) == (
-        "about:blank", "Not Found", 404, "/v1/no-such-thing",
+        "about:blank",
+        "Not Found",
+        404,
+        "/v1/no-such-thing",
     )
 
 

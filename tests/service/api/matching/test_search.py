@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from tests.support.problems import assert_problem
 from service.app import create_app
 from service.config import Settings
+from tests.support.problems import assert_problem
 from tests.support.source_data import JOB_TITLES, csv_rows, noc2016_successors, unit_group_row
 
 SEARCH = "/v1/occupations/search"

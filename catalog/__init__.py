@@ -1,1 +1,0 @@
-"""Institutions' course and micro-credential catalogs."""

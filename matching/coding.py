@@ -1,0 +1,237 @@
+"""Coding a CSV of job titles to NOC 2021 without a server (`lmi code`).
+
+The file is streamed: rows are read in chunks, searched together (one embedding batch per chunk)
+and written at once, so memory does not grow with the file. The output goes to a temporary file
+next to the target, renamed into place only when every row is written.
+"""
+
+import csv
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Never
+
+from tqdm import tqdm
+
+from matching.engine import Matcher, SearchResult
+
+CHUNK_ROWS = 256
+RESULTS_PER_ROW = 3  # the best match and two alternatives
+DEFAULT_TITLE_COLUMN = "title"
+DELIMITERS = (",", ";", "\t")
+OUTPUT_COLUMNS = (
+    "noc_code",
+    "noc_title",
+    "score",
+    "confidence",
+    "match_type",
+    "alt1_noc_code",
+    "alt1_score",
+    "alt2_noc_code",
+    "alt2_score",
+    "no_match",
+)
+
+
+class CodingError(Exception):
+    """A problem with the input or output file, reported to the user as is (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    delimiter: str
+    header: list[str]
+    title_index: int
+    industry_index: int | None
+
+    @property
+    def title_column(self) -> str:
+        return self.header[self.title_index]
+
+
+@dataclass(frozen=True)
+class CodingSummary:
+    rows: int
+    matched: int
+    seconds: float
+
+    @property
+    def no_match(self) -> int:
+        return self.rows - self.matched
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+def guess_delimiter(header_line: str) -> str:
+    """The most frequent of comma, semicolon and tab in the header line; comma if none."""
+    counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def choose_column(header: Sequence[str], name: str | None, default_to_first: bool) -> int | None:
+    """The index of column `name`; without a name, "title" (any case) or else the first column."""
+    if name is not None:
+        if name not in header:
+            raise CodingError(f"no column {name!r}; the columns are: {', '.join(map(repr, header))}")
+        return header.index(name)
+    if not default_to_first:
+        return None
+    folded = [column.strip().lower() for column in header]
+    return folded.index(DEFAULT_TITLE_COLUMN) if DEFAULT_TITLE_COLUMN in folded else 0
+
+
+def inspect_input(path: Path, title_column: str | None, industry_column: str | None) -> CsvLayout:
+    """Check that the input exists, is UTF-8 CSV with a header holding the named columns."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header_line = handle.readline()
+    except FileNotFoundError:
+        raise CodingError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise CodingError(f"{path}: is a directory") from None
+    except UnicodeDecodeError as error:
+        raise CodingError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start} of the header)") from None
+    if not header_line.strip():
+        raise CodingError(f"{path}: no header line; the first line must name the columns")
+    delimiter = guess_delimiter(header_line)
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    clashes = [column for column in header if column in OUTPUT_COLUMNS]
+    if clashes:
+        raise CodingError(f"{path} already has the output column(s) {', '.join(clashes)}; rename them first")
+    title_index = choose_column(header, title_column, default_to_first=True)
+    assert title_index is not None
+    return CsvLayout(delimiter, header, title_index, choose_column(header, industry_column, default_to_first=False))
+
+
+def count_rows(path: Path) -> int:
+    """Lines after the header, counted in binary chunks (an estimate for the progress bar only)."""
+    lines, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        lines += 1
+    return max(0, lines - 1)
+
+
+def result_columns(result: SearchResult) -> list[str]:
+    """The values of OUTPUT_COLUMNS for one search result (empty strings where there is no match)."""
+    matches = result.results
+    values = [""] * (len(OUTPUT_COLUMNS) - 1)
+    if matches:
+        best = matches[0]
+        values[:5] = [best.noc_code, best.title, f"{best.score:.4f}", best.confidence, best.match_type]
+        for rank, alternative in enumerate(matches[1:RESULTS_PER_ROW], start=1):
+            values[3 + 2 * rank : 5 + 2 * rank] = [alternative.noc_code, f"{alternative.score:.4f}"]
+    return [*values, "true" if result.no_match else "false"]
+
+
+def code_csv(
+    matcher: Matcher,
+    input_path: Path,
+    output_path: Path,
+    layout: CsvLayout,
+    lang: str = "auto",
+    *,
+    progress: bool = True,
+) -> CodingSummary:
+    """Write `input_path` with OUTPUT_COLUMNS appended to every row; raises CodingError on bad input
+    and then leaves no output file behind."""
+    if output_path.resolve() == input_path.resolve():
+        raise CodingError(f"{output_path}: the output must not overwrite the input")
+    started = time.perf_counter()
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - entered below, once it is open
+            "w", encoding="utf-8", newline="", dir=output_path.parent, prefix=f".{output_path.name}.", delete=False
+        )
+    except OSError as error:
+        raise CodingError(f"{output_path}: cannot write there ({error.strerror})") from None
+    temporary = Path(handle.name)
+    try:
+        _use_default_permissions(temporary)
+        with (
+            handle,
+            input_path.open(encoding="utf-8-sig", newline="") as source,
+            tqdm(total=count_rows(input_path), unit="row", desc="coding", file=sys.stderr, disable=not progress) as bar,
+        ):
+            reader = csv.reader(source, delimiter=layout.delimiter)
+            writer = csv.writer(handle, delimiter=layout.delimiter)
+            next(reader)
+            writer.writerow([*layout.header, *OUTPUT_COLUMNS])
+            try:
+                chunks = _chunks(reader, len(layout.header), lambda: reader.line_num)
+                rows, matched = _code_chunks(matcher, chunks, writer.writerows, layout, lang=lang, bar=bar)
+            except UnicodeDecodeError as error:
+                where = f"near line {reader.line_num + 1}"
+                raise CodingError(f"{input_path}: not UTF-8 text ({error.reason} {where})") from None
+            except csv.Error as error:
+                raise CodingError(f"{input_path}, line {reader.line_num}: {error}") from None
+            except CodingError as error:
+                raise CodingError(f"{input_path}, {error}") from None
+        os.replace(temporary, output_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return CodingSummary(rows, matched, time.perf_counter() - started)
+
+
+def _code_chunks(
+    matcher: Matcher,
+    chunks: Iterable[list[list[str]]],
+    write_rows: Callable[[Iterable[list[str]]], object],
+    layout: CsvLayout,
+    *,
+    lang: str,
+    bar: "tqdm[Never]",
+) -> tuple[int, int]:
+    """Search and write the rows chunk by chunk: (rows written, rows matched)."""
+    rows = matched = 0
+    for chunk in chunks:
+        queries = [(_cell(row, layout.title_index), _industry(row, layout)) for row in chunk]
+        results = matcher.search_many(queries, lang, RESULTS_PER_ROW)
+        write_rows([*row, *result_columns(result)] for row, result in zip(chunk, results, strict=True))
+        rows += len(chunk)
+        matched += sum(not result.no_match for result in results)
+        bar.update(len(chunk))
+    return rows, matched
+
+
+def _chunks(reader: Iterator[list[str]], width: int, line_number: Callable[[], int]) -> Iterator[list[list[str]]]:
+    """Non-blank rows, fitted to the header's width, CHUNK_ROWS at a time."""
+    records = (_fit(row, width, line_number) for row in reader if any(cell.strip() for cell in row))
+    while chunk := list(islice(records, CHUNK_ROWS)):
+        yield chunk
+
+
+def _fit(row: list[str], width: int, line_number: Callable[[], int]) -> list[str]:
+    """Short rows padded with empty cells; empty trailing cells beyond the header dropped."""
+    if len(row) > width:
+        if any(cell.strip() for cell in row[width:]):
+            raise CodingError(f"line {line_number()}: {len(row)} fields, but the header has {width}")
+        row = row[:width]
+    return row + [""] * (width - len(row))
+
+
+def _cell(row: Sequence[str], index: int) -> str:
+    return row[index] if index < len(row) else ""
+
+
+def _industry(row: Sequence[str], layout: CsvLayout) -> str | None:
+    if layout.industry_index is None:
+        return None
+    return _cell(row, layout.industry_index).strip() or None
+
+
+def _use_default_permissions(path: Path) -> None:
+    """Temporary files are private (0600); the output gets the usual 0666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)

@@ -1,0 +1,24 @@
+"""Every route of the service, mounted here and only here: the order below is the match order."""
+
+from fastapi import APIRouter, FastAPI
+
+from service.api import docs, health, problem_pages
+from service.api.labour_market.router import router as labour_market_router
+from service.api.matching.router import router as matching_router
+
+api_v1 = APIRouter(prefix="/v1")
+# `/v1/occupations/search` before `/v1/occupations/{noc_code}`, which would read "search" as a code.
+api_v1.include_router(matching_router)
+api_v1.include_router(labour_market_router)
+
+router = APIRouter()
+router.include_router(health.router)
+router.include_router(api_v1)
+router.include_router(docs.router)
+router.include_router(problem_pages.router)
+
+
+def mount_routes(app: FastAPI) -> None:
+    """The routes above, then the documentation's static assets."""
+    app.include_router(router)
+    app.mount(docs.ASSETS_URL, docs.assets, name="docs-assets")

@@ -1,0 +1,1 @@
+"""The HTTP edge of `labour_market/`: occupations, crosswalk, regions and sources."""

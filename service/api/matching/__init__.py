@@ -1,0 +1,1 @@
+"""The HTTP edge of `matching/`: job-title search, batch search and typeahead."""

@@ -1,0 +1,52 @@
+"""The problem+json answers of the routes, as the OpenAPI document describes them."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; some types add members (`hint`, `noc2021_codes`, `missing_sources`…)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(
+        description="A URI reference: /problems/{type} explains the problem; about:blank for plain HTTP errors."
+    )
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str = Field(description="The path of the request.")
+    hint: str | None = Field(default=None, description="Where to look instead: a link into the API.")
+
+
+class ValidationErrorItem(BaseModel):
+    location: str = Field(description="Where: `query.q`, `body.items.3.q`, `path.noc_code`…")
+    message: str
+
+
+class ValidationProblem(Problem):
+    """`invalid-request`: every error of the request, each with its location."""
+
+    errors: list[ValidationErrorItem]
+
+
+DESCRIPTIONS = {
+    400: "The body cannot be read as JSON text, e.g. it is not UTF-8 (problem+json)",
+    404: "Not found (problem+json)",
+    413: "The request body is too large (problem+json)",
+    415: "The body is not sent as application/json (problem+json)",
+    422: "Invalid parameter or body (problem+json `invalid-request`, with `errors`), or an unknown region",
+    503: "The reference data was not imported when the service started (problem+json)",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route that answers these problem statuses."""
+    return {
+        status: {
+            "model": ValidationProblem | Problem if status == 422 else Problem,
+            "description": DESCRIPTIONS[status],
+        }
+        for status in statuses
+    }

@@ -1,0 +1,112 @@
+"""`lmi build-index` and `lmi code`: the job-title matcher without a server.
+
+The matcher's modules (numpy, faiss, rapidfuzz) are imported by the commands that use them, so
+that `lmi migrate` and `lmi import-reference` start quickly.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from matching.backends import BACKENDS, EMBEDDING_BACKENDS, NO_EMBEDDINGS
+from matching.lexicon import Lexicon
+from models.database import create_database_engine, create_session_factory
+from service.cli.commands import Commands
+from service.config import Settings
+
+OUTPUT_COLUMNS_HELP = "noc_code, noc_title, score, confidence, match_type, alt1/alt2 codes and scores, no_match"
+
+
+def register(commands: Commands) -> None:
+    build_index = commands.add_parser("build-index", help="embed the index titles once (cached in LMI_INDEX_DIR)")
+    build_index.add_argument(
+        "--backend", choices=EMBEDDING_BACKENDS, help="embedding model (default: LMI_MATCHER_BACKEND or e5)"
+    )
+    build_index.set_defaults(run=run_build_index)
+
+    code = commands.add_parser("code", help="code a CSV of job titles to NOC 2021, without a server")
+    code.add_argument("input", type=Path, metavar="INPUT.csv", help="UTF-8 CSV with a header line (, ; or tab)")
+    code.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUTPUT.csv",
+        help=f"the input's columns followed by {OUTPUT_COLUMNS_HELP}",
+    )
+    code.add_argument("--title-column", metavar="C", help='column of the job titles (default: "title", else the first)')
+    code.add_argument("--industry-column", metavar="C", help="column of the employer's industry (optional)")
+    code.add_argument(
+        "--lang", choices=("auto", "en", "fr"), default="auto", help="the titles' language (default: auto)"
+    )
+    code.add_argument("--backend", choices=BACKENDS, help="matcher backend (default: LMI_MATCHER_BACKEND or e5)")
+    code.add_argument("--quiet", action="store_true", help="no progress bars")
+    code.set_defaults(run=run_code)
+
+
+def _read_lexicon(settings: Settings, command: str) -> Lexicon | None:
+    from service.resources import NOT_IMPORTED, read_lexicon  # noqa: PLC0415
+
+    engine = create_database_engine(settings.database_url)
+    try:
+        lexicon = read_lexicon(create_session_factory(engine))
+    finally:
+        engine.dispose()
+    if lexicon is None:
+        print(f"lmi {command}: {NOT_IMPORTED}", file=sys.stderr)
+    return lexicon
+
+
+def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
+    from matching.assembly import assemble_matcher, semantic_passages  # noqa: PLC0415
+    from matching.vector_index import cache_key, cache_paths  # noqa: PLC0415
+
+    backend = args.backend or settings.matcher_backend
+    if backend == NO_EMBEDDINGS:
+        print(f"the matcher backend is {NO_EMBEDDINGS!r} (LMI_MATCHER_BACKEND): no embedding index to build")
+        return 0
+    lexicon = _read_lexicon(settings, "build-index")
+    if lexicon is None:
+        return 2
+    index_dir = settings.index_dir
+    before = set(index_dir.glob("*.faiss"))
+    started = time.perf_counter()
+    # The service's own path to the index.
+    with assemble_matcher(lexicon, backend, index_dir, progress=True) as matcher:
+        seconds = time.perf_counter() - started
+        assert matcher.embedder is not None
+        titles = [entry.title for entry in semantic_passages(lexicon)]
+        index_path, _ = cache_paths(index_dir, matcher.embedder.name, cache_key(matcher.embedder, titles))
+    state = "already built; loaded" if index_path in before else "built"
+    print(f"{backend} index of {len(titles):,} titles at {index_path}: {state} in {seconds:.1f} s")
+    return 0
+
+
+def run_code(args: argparse.Namespace, settings: Settings) -> int:
+    from matching.assembly import assemble_matcher  # noqa: PLC0415
+    from matching.coding import CodingError, code_csv, inspect_input  # noqa: PLC0415
+
+    try:
+        layout = inspect_input(args.input, args.title_column, args.industry_column)
+    except CodingError as error:
+        print(f"lmi code: {error}", file=sys.stderr)
+        return 2
+    if args.title_column is None:
+        print(f"lmi code: coding the job titles of column {layout.title_column!r}", file=sys.stderr)
+    lexicon = _read_lexicon(settings, "code")
+    if lexicon is None:
+        return 2
+    backend = args.backend or settings.matcher_backend
+    with assemble_matcher(lexicon, backend, settings.index_dir, progress=not args.quiet) as matcher:
+        try:
+            summary = code_csv(matcher, args.input, args.output, layout, args.lang, progress=not args.quiet)
+        except CodingError as error:
+            print(f"lmi code: {error}", file=sys.stderr)
+            print(f"lmi code: nothing was written to {args.output}", file=sys.stderr)
+            return 2
+    print(
+        f"{summary.rows:,} rows coded into {args.output}: {summary.matched:,} matched, {summary.no_match:,} no match; "
+        f"{summary.seconds:.1f} s, {summary.rows_per_second:,.0f} rows/s"
+    )
+    return 0
