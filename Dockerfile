@@ -19,7 +19,6 @@ COPY service/ service/
 COPY models/ models/
 COPY labour_market/ labour_market/
 COPY matching/ matching/
-COPY catalog/ catalog/
 RUN pip install --no-cache-dir .
 
 USER lmi

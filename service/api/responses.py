@@ -8,7 +8,23 @@ from pydantic import BaseModel, ConfigDict, Field
 class Problem(BaseModel):
     """RFC 9457 problem details; some types add members (`hint`, `noc2021_codes`, `missing_sources`…)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/unknown-occupation",
+                    "title": "Unknown occupation",
+                    "status": 404,
+                    "detail": "7514 looks like a NOC 2016 code; NOC 2021 unit groups have five digits. "
+                    "It corresponds to NOC 2021 74102, 75201.",
+                    "instance": "/v1/occupations/7514",
+                    "hint": "/v1/crosswalk/noc2016/7514",
+                    "noc2021_codes": ["74102", "75201"],
+                }
+            ]
+        },
+    )
 
     type: str = Field(
         description="A URI reference: /problems/{type} explains the problem; about:blank for plain HTTP errors."
@@ -27,6 +43,21 @@ class ValidationErrorItem(BaseModel):
 
 class ValidationProblem(Problem):
     """`invalid-request`: every error of the request, each with its location."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/invalid-request",
+                    "title": "Invalid request",
+                    "status": 422,
+                    "detail": "query.q: Value error, must contain a non-space character",
+                    "instance": "/v1/occupations/search",
+                    "errors": [{"location": "query.q", "message": "Value error, must contain a non-space character"}],
+                }
+            ]
+        }
+    )
 
     errors: list[ValidationErrorItem]
 

@@ -5,7 +5,7 @@ Every answer is reference data: it carries an ETag and Cache-Control (see `servi
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from labour_market import crosswalk, occupations, profile, provenance, regions
 from labour_market.datasets import ATTRIBUTION_EN, ATTRIBUTION_FR
@@ -76,10 +76,14 @@ def get_occupation(
     session: DbSession,
     settings: AppSettings,
     lang: ResponseLanguage,
-    noc_code: str,
+    noc_code: Annotated[str, Path(description="A NOC 2021 unit group: five digits.", examples=["31301"])],
     region: Annotated[
         str | None,
-        Query(max_length=10, description="Province or economic region for wages: ER3530, 3530, ER35, 35 or ON"),
+        Query(
+            max_length=10,
+            description="Province or economic region for wages: ER3530, 3530, ER35, 35 or ON",
+            examples=["ER3530", "ON"],
+        ),
     ] = None,
 ) -> Response:
     found = profile.occupation_profile(session, noc_code.strip(), lang, region)
@@ -96,7 +100,11 @@ def get_occupation(
     responses=problem_responses(404, 422),
 )
 def from_noc2016(
-    request: Request, session: DbSession, settings: AppSettings, lang: ResponseLanguage, code: str
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    lang: ResponseLanguage,
+    code: Annotated[str, Path(description="A NOC 2016 unit group: four digits.", examples=["7514"])],
 ) -> Response:
     links = crosswalk.noc2021_successors(session, code, lang)
     return cached_json(request, CrosswalkOut.model_validate(links, from_attributes=True), settings.cache_max_age, lang)
@@ -110,7 +118,11 @@ def from_noc2016(
     responses=problem_responses(404, 422),
 )
 def from_noc2021(
-    request: Request, session: DbSession, settings: AppSettings, lang: ResponseLanguage, code: str
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    lang: ResponseLanguage,
+    code: Annotated[str, Path(description="A NOC 2021 unit group: five digits.", examples=["74102"])],
 ) -> Response:
     links = crosswalk.noc2016_predecessors(session, code, lang)
     return cached_json(request, CrosswalkOut.model_validate(links, from_attributes=True), settings.cache_max_age, lang)

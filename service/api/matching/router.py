@@ -49,13 +49,19 @@ def search_occupations(
         Query(
             description=f"Job title in English or French, or a code; at most {QUERY_MAX_LENGTH} characters.",
             json_schema_extra=QUERY_SCHEMA,
+            examples=["infirmière auxiliaire", "Sr. backend dev", "31301", "7514"],
         ),
         AfterValidator(checked_query),
     ],
     lang: Annotated[QueryLanguage, Query(description="The query's language; auto detects it.")] = "auto",
     limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = 10,
     industry: Annotated[
-        str | None, Query(max_length=INDUSTRY_MAX_LENGTH, description="Employer's industry; breaks near-ties.")
+        str | None,
+        Query(
+            max_length=INDUSTRY_MAX_LENGTH,
+            description="Employer's industry; breaks near-ties.",
+            examples=["hospital"],
+        ),
     ] = None,
 ) -> SearchOut:
     return SearchOut.from_result(matcher.search(q, lang, limit, industry))
@@ -91,6 +97,7 @@ def suggest_titles(
             description=f"What the user has typed, 1 to {PREFIX_MAX_LENGTH} characters once the spaces around it are "
             "removed; accents and case ignored.",
             json_schema_extra=PREFIX_SCHEMA,
+            examples=["infirm", "cash"],
         ),
         AfterValidator(checked_prefix),
     ],
