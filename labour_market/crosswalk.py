@@ -82,4 +82,4 @@ def _links(session: Session, column: InstrumentedAttribute[str], code: str) -> l
 
 def _french_titles(session: Session, codes: list[str]) -> dict[str, str | None]:
     rows = session.execute(select(NocClass.code, NocClass.title_fr).where(NocClass.code.in_(codes)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())

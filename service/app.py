@@ -17,7 +17,7 @@ DESCRIPTION = f"""
 Find the NOC 2021 occupation for a job title, and see its skills, outlook and wages, in English
 and French. Errors are RFC 9457 `application/problem+json`; each problem `type` links to a page
 that explains it (`/problems`). Any route answers `422 invalid-request` to a path or query whose
-percent-encoded text is not UTF-8, and `413 request-too-large` to a body over the size limit.
+percent-encoded text is not UTF-8 or holds a NUL character, and `413 request-too-large` to a body over the size limit.
 
 {ATTRIBUTION_EN}
 """

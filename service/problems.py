@@ -59,7 +59,7 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "Invalid request",
         "A parameter or the body does not have the expected form: `errors` lists each one with its "
         "location (`query.q`, `body.items.3.q`) and what is wrong. Text must be valid UTF-8, percent-encoded "
-        "or not.",
+        "or not, without NUL characters.",
     ),
     "request-too-large": ProblemType(
         413,

@@ -61,7 +61,7 @@ def _import_source(
         recorded_files = session.execute(
             select(SourceFile.path, SourceFile.sha256).where(SourceFile.source == source.key)
         )
-        recorded = dict(recorded_files.tuples().all())
+        recorded = dict(recorded_files.all())
     if not force and recorded == checksums:
         return SourceReport(source.key, False, {}, time.perf_counter() - started)
     with (

@@ -16,10 +16,15 @@ LIMIT_MAX = 50
 BATCH_MAX_ITEMS = 1000
 ID_MAX_LENGTH = 100
 SAFE_INTEGER = 2**53 - 1  # the largest integer a JavaScript client reads exactly
-# What the validators below accept, said in JSON Schema: `pattern` requires a non-space character.
-QUERY_SCHEMA: JsonDict = {"minLength": 1, "maxLength": QUERY_MAX_LENGTH, "pattern": r"\S"}
+# What the validators below accept, said in JSON Schema. "Space" is what Python's str.strip()
+# removes, spelled out because regular-expression dialects disagree on `\s`.
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+QUERY_SCHEMA: JsonDict = {"minLength": 1, "maxLength": QUERY_MAX_LENGTH, "pattern": f"[^{SPACE}]"}
 # The prefix is stripped, then 1 to 100 characters: spaces around it do not count.
-PREFIX_SCHEMA: JsonDict = {"minLength": 1, "pattern": rf"^\s*\S(?:[\s\S]{{0,{PREFIX_MAX_LENGTH - 2}}}\S)?\s*$"}
+PREFIX_SCHEMA: JsonDict = {
+    "minLength": 1,
+    "pattern": f"^[{SPACE}]*[^{SPACE}](?:[\\s\\S]{{0,{PREFIX_MAX_LENGTH - 2}}}[^{SPACE}])?[{SPACE}]*$",
+}
 
 
 def unicode_text(text: str) -> str:
@@ -110,7 +115,7 @@ class BatchItemIn(BaseModel):
 
     id: (
         Annotated[Text, StringConstraints(max_length=ID_MAX_LENGTH)]
-        | Annotated[int, BeforeValidator(not_text), Field(ge=-SAFE_INTEGER, le=SAFE_INTEGER)]
+        | Annotated[int, Field(ge=-SAFE_INTEGER, le=SAFE_INTEGER), BeforeValidator(not_text)]
         | None
     ) = Field(
         default=None,

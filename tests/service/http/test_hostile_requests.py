@@ -90,6 +90,14 @@ def test_query_text_that_is_not_utf8_is_invalid(client: TestClient, url: str) ->
     assert problem["errors"][0]["location"] == "query"
 
 
+@pytest.mark.parametrize(
+    "url", ["/v1/occupations/31301?region=%00", "/v1/occupations/search?q=cook%00", "/v1/regions?lang=fr%00"]
+)
+def test_query_text_with_a_nul_is_invalid(client: TestClient, url: str) -> None:
+    problem = assert_problem(client.get(url), 422, "invalid-request")
+    assert "NUL" in problem["errors"][0]["message"]
+
+
 def test_query_text_in_utf8_is_searched_as_is(client: TestClient) -> None:
     body = client.get("/v1/occupations/search?q=caf%C3%A9%20cook").json()
     assert body["query"] == "café cook"
