@@ -1,7 +1,10 @@
 """Liveness (`/healthz`) and readiness (`/readyz`: database reachable, reference data imported,
 matcher loaded)."""
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,9 +16,17 @@ from service.problems import NotReady
 router = APIRouter(tags=["health"])
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]
+
+
 @router.get("/healthz", summary="The process is up")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def healthz() -> Health:
+    return Health(status="ok")
 
 
 @router.get(
@@ -23,7 +34,7 @@ def healthz() -> dict[str, str]:
     summary="The database answers, the reference data is imported and the matcher loaded",
     responses=problem_responses(503),
 )
-def readyz(request: Request, session: DbSession) -> dict[str, object]:
+def readyz(request: Request, session: DbSession) -> Readiness:
     try:
         session.execute(text("SELECT 1"))
         missing = missing_sources(session)
@@ -35,4 +46,4 @@ def readyz(request: Request, session: DbSession) -> dict[str, object]:
         raise NotReady(
             "the matcher is not loaded: the reference data was not imported when the service started; restart it"
         )
-    return {"status": "ready"}
+    return Readiness(status="ready")
