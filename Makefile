@@ -22,7 +22,9 @@ import: install
 	$(BIN)/lmi import-reference
 
 # The first run embeds the index titles (several minutes, with a progress bar); later runs load the cache.
+# The four sample catalogs are uploaded as institutions of their own (unchanged ones are skipped).
 run: import
+	$(BIN)/lmi catalog load-samples
 	$(BIN)/lmi build-index
 	$(BIN)/lmi serve --port $(LMI_PORT)
 

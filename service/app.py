@@ -1,5 +1,7 @@
 """The FastAPI application: routes from `service.api`, resources from `service.lifespan`."""
 
+import re
+
 from fastapi import FastAPI
 
 from labour_market.datasets import ATTRIBUTION_EN
@@ -13,11 +15,14 @@ from service.http.url_encoding import RejectInvalidUtf8
 from service.lifespan import lifespan_for
 from service.problems import install_problem_handlers
 
+CATALOG_UPLOAD = re.compile(r"/v1/institutions/[^/]+/catalog")
+
 DESCRIPTION = f"""
 Find the NOC 2021 occupation for a job title, and see its skills, outlook and wages, in English
 and French. Errors are RFC 9457 `application/problem+json`; each problem `type` links to a page
 that explains it (`/problems`). Any route answers `422 invalid-request` to a path or query whose
-percent-encoded text is not UTF-8 or holds a NUL character, and `413 request-too-large` to a body over the size limit.
+percent-encoded text is not UTF-8 or holds a NUL character, and `413 request-too-large` to a body
+over the size limit (larger for catalog uploads).
 
 {ATTRIBUTION_EN}
 """
@@ -39,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     # The last added is the outermost: security headers go on every answer, even a rejected request's.
     app.add_middleware(HeadAsGet)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, larger=[(CATALOG_UPLOAD, settings.max_catalog_bytes)]
+    )
     app.add_middleware(RejectInvalidUtf8)
     app.add_middleware(SecurityHeaders)
     return app

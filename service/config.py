@@ -49,3 +49,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LMI_MAX_BODY_BYTES"),
         description="Largest request body accepted, in bytes (a batch of 1,000 long titles is well under it).",
     )
+    max_catalog_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        gt=0,
+        validation_alias=AliasChoices("LMI_MAX_CATALOG_BYTES"),
+        description="Largest catalog upload accepted, in bytes.",
+    )

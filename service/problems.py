@@ -17,6 +17,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accounts.exceptions import InstitutionNotFound, NotAllowed, NotAuthenticated
+from catalog.exceptions import (
+    CourseNotFound,
+    InvalidCatalog,
+    InvalidMapping,
+    TooManyRows,
+    UnreadableCatalog,
+    VersionNotFound,
+)
+from catalog.fields import RowError
 from labour_market.exceptions import CrosswalkCodeNotFound, OccupationNotFound, UnknownRegion
 from service.http.trailing_slash import slash_redirect
 
@@ -70,6 +80,61 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         415,
         "Unsupported media type",
         "The body of this route must be JSON: send it with `Content-Type: application/json`.",
+    ),
+    "unauthorized": ProblemType(
+        401,
+        "API key required",
+        "This route changes data: send an API key as `Authorization: Bearer <key>`. Keys are made with "
+        "`lmi keys create` (admin, analyst) or `lmi institutions create` (an institution's key); a revoked "
+        "key is refused.",
+    ),
+    "forbidden": ProblemType(
+        403,
+        "Not allowed for this key",
+        "The key is valid but its role may not do this: an institution's key changes only that "
+        "institution's catalog, an analyst's key changes no catalog.",
+    ),
+    "unknown-institution": ProblemType(
+        404, "Unknown institution", "No institution has this id or slug. `lmi institutions list` shows them."
+    ),
+    "unknown-course": ProblemType(
+        404,
+        "Unknown course",
+        "No current catalog has this course. A course is named `<institution slug>:<course_id>` "
+        "(`coursera:Google | Google Data Analytics`, percent-encoded in a URL); "
+        "/v1/institutions/{institution}/courses lists them.",
+    ),
+    "unknown-catalog-version": ProblemType(
+        404,
+        "Unknown catalog version",
+        "The institution has no catalog version with this number; "
+        "/v1/institutions/{institution}/catalog/versions lists them.",
+    ),
+    "invalid-catalog": ProblemType(
+        422,
+        "Invalid catalog",
+        "Rows of the uploaded catalog failed their checks and nothing was changed: `errors` lists each "
+        "problem with its `line` (CSV: the line of the file; JSON: the position of the course, from 1), "
+        "`column` and `reason`. Fix them, or upload again with `on_error=skip` to import the good rows; "
+        "`dry_run=true` checks without importing.",
+    ),
+    "unreadable-catalog": ProblemType(
+        422,
+        "Unreadable catalog",
+        "The file as a whole cannot be read: it is not UTF-8 or Windows-1252 text, not CSV with a header "
+        "line, or not JSON (a list of courses). `line` says where, when known.",
+    ),
+    "invalid-mapping": ProblemType(
+        422,
+        "Invalid column mapping",
+        "The `mapping` names an unknown field or a column the file does not have, or is not a JSON object "
+        "from field names to a column name, a template, or an object with `column` (and `values`), "
+        "`template` or `value`.",
+    ),
+    "too-many-rows": ProblemType(
+        422,
+        "Too many rows",
+        "The catalog has more rows than one upload accepts (`limit`); split it or ask the operator to raise the limit.",
     ),
     "not-ready": ProblemType(
         503,
@@ -139,10 +204,31 @@ def _unknown_region(error: UnknownRegion) -> Problem:
     return Problem("unknown-region", str(error), {"hint": "/v1/regions"})
 
 
+def _row_errors(errors: list[RowError]) -> list[dict[str, object]]:
+    return [{"line": error.line, "column": error.column, "reason": error.reason} for error in errors]
+
+
+def _invalid_catalog(error: InvalidCatalog) -> Problem:
+    return Problem("invalid-catalog", str(error), {"rows": error.rows, "errors": _row_errors(error.errors)})
+
+
+def _plain(problem_type: str) -> Callable[[Exception], Problem]:
+    return lambda error: Problem(problem_type, str(error), {})
+
+
 DOMAIN_PROBLEMS: dict[type[Exception], Callable[[Any], Problem]] = {
     OccupationNotFound: _occupation_not_found,
     CrosswalkCodeNotFound: _crosswalk_code_not_found,
     UnknownRegion: _unknown_region,
+    NotAuthenticated: _plain("unauthorized"),
+    NotAllowed: _plain("forbidden"),
+    InstitutionNotFound: lambda error: Problem("unknown-institution", str(error), {"hint": "/v1/institutions"}),
+    CourseNotFound: _plain("unknown-course"),
+    VersionNotFound: _plain("unknown-catalog-version"),
+    InvalidCatalog: _invalid_catalog,
+    UnreadableCatalog: lambda error: Problem("unreadable-catalog", str(error), {"line": error.line}),
+    InvalidMapping: _plain("invalid-mapping"),
+    TooManyRows: lambda error: Problem("too-many-rows", str(error), {"rows": error.rows, "limit": error.limit}),
 }
 
 
@@ -180,7 +266,10 @@ async def _handle_problem(request: Request, error: Exception) -> JSONResponse:
 
 async def _handle_domain_error(request: Request, error: Exception) -> JSONResponse:
     problem = next(present(error) for kind, present in DOMAIN_PROBLEMS.items() if isinstance(error, kind))
-    return typed_problem_response(request, problem.problem_type, problem.detail, **problem.extensions)
+    response = typed_problem_response(request, problem.problem_type, problem.detail, **problem.extensions)
+    if problem.problem_type == "unauthorized":
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 async def _handle_http_exception(request: Request, error: Exception) -> Response:

@@ -64,10 +64,13 @@ class ValidationProblem(Problem):
 
 DESCRIPTIONS = {
     400: "The body cannot be read as JSON text, e.g. it is not UTF-8 (problem+json)",
+    401: "No API key, or an unknown or revoked one (problem+json, with `WWW-Authenticate: Bearer`)",
+    403: "The key's role may not do this (problem+json)",
     404: "Not found (problem+json)",
     413: "The request body is too large (problem+json)",
     415: "The body is not sent as application/json (problem+json)",
-    422: "Invalid parameter or body (problem+json `invalid-request`, with `errors`), or an unknown region",
+    422: "Invalid request (problem+json): `invalid-request` with `errors`, or a type of its own "
+    "(`unknown-region`, `invalid-catalog` with `errors`, `invalid-mapping`…)",
     503: "The reference data was not imported when the service started (problem+json)",
 }
 

@@ -1,0 +1,1 @@
+"""Institutions' course catalogs: upload (CSV or JSON, checked row by row), versions, rollback."""

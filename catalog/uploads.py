@@ -1,0 +1,131 @@
+"""Uploading a catalog: read, map, check every row, then write a new version and make it the active one.
+
+The new version's courses and the switch of the institution's active version are written by the
+caller's one transaction: readers see the old catalog or the new one, never a mix, and an upload
+that fails (or a process killed mid-way) leaves the old one serving. Earlier versions are kept.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from catalog.exceptions import InvalidCatalog, TooManyRows
+from catalog.fields import CourseRecord, RowError
+from catalog.mapping import FieldSource, compile_mapping
+from catalog.reading import Format, RawRow, read_table
+from catalog.reference_codes import read_reference_codes
+from catalog.validation import ReferenceCodes, check_row
+from models.accounts import Institution
+from models.catalog import CatalogVersion, Course
+
+OnError = Literal["reject", "skip"]
+MAX_ROWS = 20_000
+INSERT_CHUNK = 1000
+Progress = Callable[[int], object]  # told how many courses were written
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    institution_id: int
+    version: int | None  # None for a dry run
+    dry_run: bool
+    rows: int
+    courses: int
+    skipped: int
+    errors: list[RowError]
+
+
+def upload_catalog(
+    session: Session,
+    institution: Institution,
+    content: bytes,
+    file_format: Format,
+    *,
+    charset: str | None = None,
+    mapping: Mapping[str, object] | None = None,
+    source: str = "api",
+    dry_run: bool = False,
+    on_error: OnError = "reject",
+    max_rows: int = MAX_ROWS,
+    progress: Progress | None = None,
+) -> UploadResult:
+    """Check the catalog and, unless `dry_run`, add it as the institution's new active version.
+
+    Raises UnreadableCatalog, InvalidMapping, TooManyRows, or InvalidCatalog (a bad row while
+    `on_error` is "reject", or no good row at all). Flushes; the caller commits.
+    """
+    table = read_table(content, file_format, charset)
+    if len(table.rows) + len(table.problems) > max_rows:
+        raise TooManyRows(len(table.rows) + len(table.problems), max_rows)
+    sources = compile_mapping(mapping, table.columns)
+    codes = read_reference_codes(session)
+    records, errors = _checked(table.rows, sources, codes)
+    errors = sorted([*table.problems, *errors], key=lambda error: error.line)
+    rows = len(table.rows) + len(table.problems)
+    if (errors and on_error == "reject") or not records:
+        raise InvalidCatalog(errors or [RowError(1, None, "the catalog has no course")], rows)
+    result = UploadResult(institution.id, None, dry_run, rows, len(records), rows - len(records), errors)
+    if dry_run:
+        return result
+    version = _write_version(session, institution, records, source, rows - len(records), progress)
+    return UploadResult(**{**asdict(result), "version": version.number, "errors": errors})
+
+
+def _checked(
+    rows: list[RawRow], sources: dict[str, FieldSource], codes: ReferenceCodes
+) -> tuple[list[CourseRecord], list[RowError]]:
+    records: list[CourseRecord] = []
+    errors: list[RowError] = []
+    first_line: dict[str, int] = {}
+    for row in rows:
+        checked = check_row(row.line, row.cells, sources, codes)
+        if isinstance(checked, list):
+            errors.extend(checked)
+        elif checked.course_id in first_line:
+            column = sources["course_id"].column or "course_id"
+            errors.append(
+                RowError(
+                    row.line,
+                    column,
+                    f"duplicate course_id {checked.course_id!r}: line {first_line[checked.course_id]} has it",
+                )
+            )
+        else:
+            first_line[checked.course_id] = row.line
+            records.append(checked)
+    return records, errors
+
+
+def _write_version(
+    session: Session,
+    institution: Institution,
+    records: list[CourseRecord],
+    source: str,
+    skipped: int,
+    progress: Progress | None,
+) -> CatalogVersion:
+    latest = session.scalar(
+        select(func.max(CatalogVersion.number)).where(CatalogVersion.institution_id == institution.id)
+    )
+    version = CatalogVersion(
+        institution_id=institution.id,
+        number=(latest or 0) + 1,
+        created_at=dt.datetime.now(dt.UTC),
+        source=source[:300],
+        course_count=len(records),
+        skipped_rows=skipped,
+    )
+    session.add(version)
+    session.flush()
+    for start in range(0, len(records), INSERT_CHUNK):
+        chunk = records[start : start + INSERT_CHUNK]
+        session.execute(insert(Course), [{**asdict(record), "version_id": version.id} for record in chunk])
+        if progress is not None:
+            progress(len(chunk))
+    institution.active_version_id = version.id
+    session.flush()
+    return version

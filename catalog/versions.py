@@ -1,0 +1,68 @@
+"""Reading catalogs: an institution's versions and active courses, one course; rolling back."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from catalog.exceptions import CourseNotFound, VersionNotFound
+from models.accounts import Institution
+from models.catalog import CatalogVersion, Course
+
+
+@dataclass(frozen=True)
+class CoursePage:
+    institution: Institution
+    version: CatalogVersion | None
+    courses: list[Course]
+    total: int
+
+
+def versions(session: Session, institution: Institution) -> list[CatalogVersion]:
+    query = select(CatalogVersion).where(CatalogVersion.institution_id == institution.id)
+    return list(session.scalars(query.order_by(CatalogVersion.number)))
+
+
+def active_version(session: Session, institution: Institution) -> CatalogVersion | None:
+    return session.get(CatalogVersion, institution.active_version_id) if institution.active_version_id else None
+
+
+def rollback_catalog(session: Session, institution: Institution, number: int) -> CatalogVersion:
+    """Make version `number` the active one again (atomically, with the caller's commit)."""
+    version = session.scalar(
+        select(CatalogVersion).where(CatalogVersion.institution_id == institution.id, CatalogVersion.number == number)
+    )
+    if version is None:
+        raise VersionNotFound(institution.slug, number)
+    institution.active_version_id = version.id
+    session.flush()
+    return version
+
+
+def list_courses(session: Session, institution: Institution, page: int, per_page: int) -> CoursePage:
+    """The courses of the active version, in file order."""
+    version = active_version(session, institution)
+    if version is None:
+        return CoursePage(institution, None, [], 0)
+    condition = Course.version_id == version.id
+    total = session.scalar(select(func.count()).select_from(Course).where(condition)) or 0
+    courses = session.scalars(
+        select(Course).where(condition).order_by(Course.line).offset((page - 1) * per_page).limit(per_page)
+    )
+    return CoursePage(institution, version, list(courses), total)
+
+
+def find_course(session: Session, reference: str) -> tuple[Institution, Course]:
+    """``<institution slug>:<course_id>`` in the institution's active catalog."""
+    slug, separator, course_id = reference.partition(":")
+    institution = session.scalar(select(Institution).where(Institution.slug == slug)) if separator else None
+    course = (
+        session.scalar(
+            select(Course).where(Course.version_id == institution.active_version_id, Course.course_id == course_id)
+        )
+        if institution is not None and institution.active_version_id is not None
+        else None
+    )
+    if institution is None or course is None:
+        raise CourseNotFound(reference)
+    return institution, course

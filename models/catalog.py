@@ -1,0 +1,50 @@
+"""Course catalogs: every upload is a version of an institution's catalog; its courses belong to it."""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+from models.types import UtcDateTime
+
+
+class CatalogVersion(Base):
+    __tablename__ = "catalog_version"
+    __table_args__ = (UniqueConstraint("institution_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per institution
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(300))  # file name or "api"
+    course_count: Mapped[int] = mapped_column(Integer)
+    skipped_rows: Mapped[int] = mapped_column(Integer)
+
+
+class Course(Base):
+    """One course or program of one catalog version, as uploaded (cells kept as text, never evaluated)."""
+
+    __tablename__ = "course"
+    __table_args__ = (Index("ix_course_version_course_id", "version_id", "course_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalog_version.id"))
+    line: Mapped[int] = mapped_column(Integer)  # where it stood in the uploaded file
+    course_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(2000))
+    url_derived: Mapped[bool] = mapped_column(Boolean)
+    description: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[list[Any]] = mapped_column(JSON)
+    noc_codes: Mapped[list[Any]] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(2))
+    delivery_mode: Mapped[str | None] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(10))
+    duration_hours: Mapped[float | None] = mapped_column(Float)
+    cost_cad: Mapped[float | None] = mapped_column(Float)
+    credential: Mapped[str | None] = mapped_column(String(40))
+    provider: Mapped[str | None] = mapped_column(String(300))
+    financial_aid: Mapped[list[Any]] = mapped_column(JSON)
+    start_dates: Mapped[list[Any]] = mapped_column(JSON)

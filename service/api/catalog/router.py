@@ -1,0 +1,207 @@
+"""`/v1/institutions/{institution}/catalog` (upload, versions, rollback), `/v1/institutions/{institution}/courses`
+and `/v1/courses/{course}`. Changing a catalog needs the institution's key (or an admin's); reading does not."""
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from accounts.institutions import find_institution
+from catalog import versions
+from catalog.exceptions import InvalidMapping
+from catalog.uploads import upload_catalog
+from models.accounts import Institution
+from models.catalog import Course
+from service.api.catalog.dependencies import CatalogFormat, RawBody
+from service.api.catalog.schemas import (
+    CourseOut,
+    CoursePageOut,
+    InstitutionOut,
+    RowErrorOut,
+    UploadOut,
+    VersionOut,
+    VersionsOut,
+)
+from service.api.responses import problem_responses
+from service.http.auth import CurrentPrincipal
+from service.http.dependencies import DbSession
+
+router = APIRouter(tags=["catalogs"])
+InstitutionRef = Annotated[str, Path(description="The institution's id or slug.", examples=["coursera"])]
+CATALOG_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The catalog: CSV with a header line (comma, semicolon or tab; UTF-8 or Windows-1252) "
+        'or JSON (a list of course objects, or {"courses": [...]}).',
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {
+                "schema": {"oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]}
+            },
+        },
+    }
+}
+
+
+def institution_out(institution: Institution) -> InstitutionOut:
+    return InstitutionOut(id=institution.id, slug=institution.slug, name=institution.name)
+
+
+def course_out(institution: Institution, course: Course) -> CourseOut:
+    return CourseOut(
+        id=f"{institution.slug}:{course.course_id}",
+        institution=institution_out(institution),
+        **{name: getattr(course, name) for name in CourseOut.model_fields if name not in ("id", "institution")},
+    )
+
+
+@router.put(
+    "/institutions/{institution}/catalog",
+    response_model=UploadOut,
+    summary="Upload a catalog (CSV or JSON) as the institution's new version",
+    responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
+    openapi_extra=CATALOG_BODY,
+)
+def put_catalog(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    body: RawBody,
+    media: CatalogFormat,
+    institution: InstitutionRef,
+    dry_run: Annotated[bool, Query(description="Check every row, change nothing.")] = False,
+    on_error: Annotated[
+        Literal["reject", "skip"],
+        Query(description="reject: any bad row changes nothing (422); skip: import the good rows, report the rest."),
+    ] = "reject",
+    mapping: Annotated[
+        str | None,
+        Query(
+            max_length=10_000,
+            description='JSON object from field names to the file\'s columns: {"title": "Course title", '
+            '"url": {"template": "https://example.ca/courses/{Code}"}, "language": {"value": "fr"}}.',
+        ),
+    ] = None,
+) -> UploadOut:
+    found = find_institution(session, institution)
+    principal.require_catalog_of(found.id)
+    file_format, charset = media
+    result = upload_catalog(
+        session,
+        found,
+        body,
+        file_format,
+        charset=charset,
+        mapping=_mapping(mapping),
+        dry_run=dry_run,
+        on_error=on_error,
+    )
+    session.commit()
+    return UploadOut(
+        institution=institution_out(found),
+        version=result.version,
+        dry_run=result.dry_run,
+        rows=result.rows,
+        courses=result.courses,
+        skipped=result.skipped,
+        errors=[RowErrorOut(line=e.line, column=e.column, reason=e.reason) for e in result.errors],
+    )
+
+
+def _mapping(text: str | None) -> dict[str, object] | None:
+    if text is None:
+        return None
+    try:
+        mapping = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidMapping(f"The mapping is not JSON: {error.msg} at character {error.pos + 1}.") from None
+    if not isinstance(mapping, dict):
+        raise InvalidMapping("The mapping must be a JSON object from field names to sources.")
+    return mapping
+
+
+@router.get(
+    "/institutions/{institution}/catalog/versions",
+    response_model=VersionsOut,
+    summary="The institution's catalog versions, oldest first",
+    responses=problem_responses(404, 422),
+)
+def list_versions(session: DbSession, institution: InstitutionRef) -> VersionsOut:
+    found = find_institution(session, institution)
+    return VersionsOut(
+        institution=institution_out(found),
+        versions=[
+            VersionOut(
+                number=version.number,
+                created_at=version.created_at,
+                source=version.source,
+                course_count=version.course_count,
+                skipped_rows=version.skipped_rows,
+                active=version.id == found.active_version_id,
+            )
+            for version in versions.versions(session, found)
+        ],
+    )
+
+
+@router.post(
+    "/institutions/{institution}/catalog/rollback",
+    response_model=VersionOut,
+    summary="Make an earlier catalog version the active one again",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def rollback(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    institution: InstitutionRef,
+    version: Annotated[int, Query(ge=1, le=1_000_000, description="The version number to restore.")],
+) -> VersionOut:
+    found = find_institution(session, institution)
+    principal.require_catalog_of(found.id)
+    restored = versions.rollback_catalog(session, found, version)
+    session.commit()
+    return VersionOut(
+        number=restored.number,
+        created_at=restored.created_at,
+        source=restored.source,
+        course_count=restored.course_count,
+        skipped_rows=restored.skipped_rows,
+        active=True,
+    )
+
+
+@router.get(
+    "/institutions/{institution}/courses",
+    response_model=CoursePageOut,
+    summary="The courses of the institution's active catalog, in file order",
+    responses=problem_responses(404, 422),
+)
+def list_courses(
+    session: DbSession,
+    institution: InstitutionRef,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CoursePageOut:
+    found = find_institution(session, institution)
+    listing = versions.list_courses(session, found, page, per_page)
+    return CoursePageOut(
+        institution=institution_out(found),
+        version=listing.version.number if listing.version else None,
+        items=[course_out(found, course) for course in listing.courses],
+        page=page,
+        per_page=per_page,
+        total=listing.total,
+    )
+
+
+@router.get(
+    "/courses/{course:path}",
+    response_model=CourseOut,
+    summary="One course of a current catalog: `<institution slug>:<course_id>`",
+    responses=problem_responses(404, 422),
+)
+def get_course(
+    session: DbSession,
+    course: Annotated[str, Path(description="`<institution slug>:<course_id>`", examples=["viu:9185"])],
+) -> CourseOut:
+    institution, found = versions.find_course(session, course)
+    return course_out(institution, found)

@@ -1,0 +1,71 @@
+"""Request and response models of the catalog routes."""
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class InstitutionOut(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class RowErrorOut(BaseModel):
+    line: int = Field(description="CSV: the file's line; JSON: the course's position, from 1.")
+    column: str | None
+    reason: str
+
+
+class UploadOut(BaseModel):
+    institution: InstitutionOut
+    version: int | None = Field(description="The new active version; null for a dry run.")
+    dry_run: bool
+    rows: int
+    courses: int = Field(description="Courses imported (or that would be, for a dry run).")
+    skipped: int = Field(description="Rows left out because of `errors` (on_error=skip).")
+    errors: list[RowErrorOut]
+
+
+class VersionOut(BaseModel):
+    number: int
+    created_at: dt.datetime
+    source: str
+    course_count: int
+    skipped_rows: int
+    active: bool
+
+
+class VersionsOut(BaseModel):
+    institution: InstitutionOut
+    versions: list[VersionOut]
+
+
+class CourseOut(BaseModel):
+    id: str = Field(description="`<institution slug>:<course_id>`, for /v1/courses/{id}.")
+    course_id: str
+    title: str
+    url: str
+    url_derived: bool = Field(description="True when the catalog gave no link and one was built (a search page).")
+    description: str | None
+    skills: list[str]
+    noc_codes: list[str]
+    language: str | None
+    delivery_mode: str | None
+    region: str | None
+    duration_hours: float | None
+    cost_cad: float | None
+    credential: str | None
+    provider: str | None
+    financial_aid: list[str]
+    start_dates: list[str]
+    institution: InstitutionOut
+
+
+class CoursePageOut(BaseModel):
+    institution: InstitutionOut
+    version: int | None
+    items: list[CourseOut]
+    page: int
+    per_page: int
+    total: int

@@ -1,0 +1,92 @@
+"""`lmi institutions` and `lmi keys`: who may change catalogs. A key is printed once and stored hashed."""
+
+import argparse
+import sys
+from typing import get_args
+
+from sqlalchemy.orm import Session
+
+from accounts.exceptions import AccountsError
+from accounts.institutions import create_institution, find_institution, list_institutions
+from accounts.keys import Role, create_key, revoke_key
+from models.database import create_database_engine, create_session_factory
+from models.migrate import upgrade_to_head
+from service.cli.commands import Commands
+from service.config import Settings
+
+KEY_WARNING = "store this key now: it is shown only once"
+
+
+def register(commands: Commands) -> None:
+    institutions = commands.add_parser("institutions", help="create or list institutions")
+    actions = institutions.add_subparsers(required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create an institution and print its id and API key (once)")
+    create.add_argument("name", help="the institution's name")
+    create.add_argument("--slug", help="short name used in URLs (default: made from the name)")
+    create.set_defaults(run=run_create_institution)
+    listing = actions.add_parser("list", help="list the institutions")
+    listing.set_defaults(run=run_list_institutions)
+
+    keys = commands.add_parser("keys", help="create or revoke API keys")
+    key_actions = keys.add_subparsers(required=True, metavar="ACTION")
+    create_key_parser = key_actions.add_parser("create", help="create a key and print it (once)")
+    create_key_parser.add_argument("--role", required=True, choices=get_args(Role))
+    create_key_parser.add_argument("--institution", help="id or slug (required for --role institution)")
+    create_key_parser.set_defaults(run=run_create_key)
+    revoke = key_actions.add_parser("revoke", help="revoke a key by its prefix (the 8 characters after lmi_)")
+    revoke.add_argument("prefix")
+    revoke.set_defaults(run=run_revoke_key)
+
+
+def _session(settings: Settings) -> Session:
+    engine = create_database_engine(settings.database_url)
+    upgrade_to_head(engine)
+    return create_session_factory(engine)()
+
+
+def run_create_institution(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        try:
+            institution = create_institution(session, args.name, args.slug)
+        except AccountsError as error:
+            print(f"lmi institutions create: {error}", file=sys.stderr)
+            return 2
+        _, key = create_key(session, "institution", institution.id)
+        session.commit()
+        print(f"institution {institution.id} ({institution.slug}): {institution.name}")
+        print(f"API key: {key}")
+        print(KEY_WARNING, file=sys.stderr)
+    return 0
+
+
+def run_list_institutions(_args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        for institution in list_institutions(session):
+            print(f"{institution.id}\t{institution.slug}\t{institution.name}")
+    return 0
+
+
+def run_create_key(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        try:
+            institution_id = find_institution(session, args.institution).id if args.institution else None
+            _, key = create_key(session, args.role, institution_id)
+        except (AccountsError, ValueError) as error:
+            print(f"lmi keys create: {error}", file=sys.stderr)
+            return 2
+        session.commit()
+    print(f"API key: {key}")
+    print(KEY_WARNING, file=sys.stderr)
+    return 0
+
+
+def run_revoke_key(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        try:
+            key = revoke_key(session, args.prefix)
+        except AccountsError as error:
+            print(f"lmi keys revoke: {error}", file=sys.stderr)
+            return 2
+        session.commit()
+        print(f"revoked the {key.role} key {key.prefix}")
+    return 0

@@ -1,0 +1,196 @@
+"""`PUT /v1/institutions/{id}/catalog` and the catalog readers over HTTP: keys and tenancy, CSV and
+JSON, dry runs, skipped rows, problems with line and column, limits, versions and rollback."""
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy.orm import Session
+
+from accounts.institutions import create_institution
+from accounts.keys import create_key, revoke_key
+from models.database import create_database_engine
+from service.app import create_app
+from service.config import Settings
+from tests.support.problems import assert_problem
+
+CSV = "course_id,title,url,language\nA1,Préposé aux bénéficiaires,https://a.ca/1,fr\nA2,Cashier basics,https://a.ca/2,en\n"
+
+
+class Tenant:
+    """An institution of the test database with its key."""
+
+    def __init__(self, database_url: str):
+        engine = create_database_engine(database_url)
+        with Session(engine) as session:
+            institution = create_institution(session, f"College {uuid.uuid4().hex[:8]}")
+            _, self.key = create_key(session, "institution", institution.id)
+            self.id, self.slug = institution.id, institution.slug
+            session.commit()
+        engine.dispose()
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.key}"}
+
+
+@pytest.fixture
+def tenant(reference_database_url: str) -> Tenant:
+    return Tenant(reference_database_url)
+
+
+def put(
+    client: TestClient,
+    tenant: Tenant,
+    body: str | bytes,
+    media: str = "text/csv",
+    key: str | None = None,
+    **params: Any,
+) -> Response:
+    headers = {"content-type": media, "authorization": f"Bearer {key or tenant.key}"}
+    content = body.encode() if isinstance(body, str) else body
+    return client.put(f"/v1/institutions/{tenant.slug}/catalog", content=content, headers=headers, params=params)
+
+
+def test_upload_then_read_the_courses(client: TestClient, tenant: Tenant) -> None:
+    response = put(client, tenant, CSV)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["version"], body["courses"], body["skipped"], body["errors"]) == (1, 2, 0, [])
+    listing = client.get(f"/v1/institutions/{tenant.slug}/courses").json()
+    assert [item["course_id"] for item in listing["items"]] == ["A1", "A2"]
+    assert listing["items"][0]["title"] == "Préposé aux bénéficiaires"
+    course = client.get(f"/v1/courses/{tenant.slug}:A1").json()
+    assert (course["language"], course["institution"]["slug"]) == ("fr", tenant.slug)
+    by_id = client.get(f"/v1/institutions/{tenant.id}/courses").json()
+    assert by_id["total"] == 2
+
+
+def test_json_upload_with_a_mapping(client: TestClient, tenant: Tenant) -> None:
+    catalog = [{"code": "B1", "name": "Soudage", "page": "https://b.ca/1", "mode": "En ligne"}]
+    mapping = {"course_id": "code", "title": "name", "url": "page", "delivery_mode": "mode"}
+    response = put(client, tenant, json.dumps(catalog), "application/json", mapping=json.dumps(mapping))
+    assert response.status_code == 200, response.text
+    assert client.get(f"/v1/courses/{tenant.slug}:B1").json()["delivery_mode"] == "online"
+
+
+def test_windows_1252_keeps_its_accents(client: TestClient, tenant: Tenant) -> None:
+    response = put(client, tenant, CSV.encode("cp1252"), "text/csv")
+    assert response.status_code == 200
+    assert client.get(f"/v1/courses/{tenant.slug}:A1").json()["title"] == "Préposé aux bénéficiaires"
+
+
+def test_bad_rows_are_reported_with_line_and_column_and_change_nothing(client: TestClient, tenant: Tenant) -> None:
+    put(client, tenant, CSV)
+    bad = CSV + "A3,Soudure,ftp://a.ca/3,fr\nA4,,https://a.ca/4,de\n"
+    problem = assert_problem(put(client, tenant, bad), 422, "invalid-catalog")
+    assert [(e["line"], e["column"]) for e in problem["errors"]] == [(4, "url"), (5, "title"), (5, "language")]
+    assert client.get(f"/v1/institutions/{tenant.slug}/catalog/versions").json()["versions"][-1]["number"] == 1
+
+
+def test_skip_imports_the_good_rows(client: TestClient, tenant: Tenant) -> None:
+    body = put(client, tenant, CSV + "A3,,https://a.ca/3,fr\n", on_error="skip").json()
+    assert (body["courses"], body["skipped"], body["errors"][0]["line"]) == (2, 1, 4)
+
+
+def test_dry_run(client: TestClient, tenant: Tenant) -> None:
+    body = put(client, tenant, CSV, dry_run="true").json()
+    assert (body["dry_run"], body["version"], body["courses"]) == (True, None, 2)
+    assert client.get(f"/v1/institutions/{tenant.slug}/courses").json()["items"] == []
+
+
+def test_rollback(client: TestClient, tenant: Tenant) -> None:
+    put(client, tenant, CSV)
+    put(client, tenant, CSV.replace("Cashier basics", "Cash handling"))
+    response = client.post(
+        f"/v1/institutions/{tenant.slug}/catalog/rollback", params={"version": 1}, headers=tenant.auth
+    )
+    assert response.json()["number"] == 1
+    assert client.get(f"/v1/courses/{tenant.slug}:A2").json()["title"] == "Cashier basics"
+    versions = client.get(f"/v1/institutions/{tenant.slug}/catalog/versions").json()["versions"]
+    assert [(v["number"], v["active"]) for v in versions] == [(1, True), (2, False)]
+    problem = client.post(
+        f"/v1/institutions/{tenant.slug}/catalog/rollback", params={"version": 7}, headers=tenant.auth
+    )
+    assert_problem(problem, 404, "unknown-catalog-version")
+
+
+def test_no_key_is_401_with_a_bearer_challenge(client: TestClient, tenant: Tenant) -> None:
+    response = client.put(f"/v1/institutions/{tenant.slug}/catalog", content=CSV, headers={"content-type": "text/csv"})
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_revoked_key_is_401(client: TestClient, tenant: Tenant, reference_database_url: str) -> None:
+    engine = create_database_engine(reference_database_url)
+    with Session(engine) as session:
+        revoke_key(session, tenant.key)
+        session.commit()
+    engine.dispose()
+    assert_problem(put(client, tenant, CSV), 401, "unauthorized")
+
+
+def test_another_institutions_key_is_403(client: TestClient, tenant: Tenant, reference_database_url: str) -> None:
+    other = Tenant(reference_database_url)
+    assert_problem(put(client, tenant, CSV, key=other.key), 403, "forbidden")
+    assert client.get(f"/v1/institutions/{tenant.slug}/catalog/versions").json()["versions"] == []
+
+
+def test_an_analyst_key_is_403_and_an_admin_key_may(
+    client: TestClient, tenant: Tenant, reference_database_url: str
+) -> None:
+    engine = create_database_engine(reference_database_url)
+    with Session(engine) as session:
+        _, analyst = create_key(session, "analyst")
+        _, admin = create_key(session, "admin")
+        session.commit()
+    engine.dispose()
+    assert_problem(put(client, tenant, CSV, key=analyst), 403, "forbidden")
+    assert put(client, tenant, CSV, key=admin).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "problem_type"),
+    [
+        ("/v1/institutions/no-such-college/courses", "unknown-institution"),
+        ("/v1/courses/no-such:thing", "unknown-course"),
+    ],
+)
+def test_unknown_references_are_404(client: TestClient, url: str, problem_type: str) -> None:
+    assert_problem(client.get(url), 404, problem_type)
+
+
+def test_unsupported_media_type(client: TestClient, tenant: Tenant) -> None:
+    problem = assert_problem(put(client, tenant, CSV, "application/vnd.ms-excel"), 415, "unsupported-media-type")
+    assert "text/csv" in problem["accept"]
+
+
+@pytest.mark.parametrize(
+    ("body", "params", "problem_type"),
+    [
+        (b"\x81\x8d\x8f", {}, "unreadable-catalog"),
+        (CSV, {"mapping": "{not json"}, "invalid-mapping"),
+        (CSV, {"mapping": '{"title": "Name"}'}, "invalid-mapping"),
+    ],
+)
+def test_unreadable_files_and_bad_mappings_are_422(
+    client: TestClient, tenant: Tenant, body: str | bytes, params: dict[str, str], problem_type: str
+) -> None:
+    assert_problem(put(client, tenant, body, **params), 422, problem_type)
+
+
+@pytest.fixture
+def small_limit_client(reference_database_url: str, app_settings: Callable[[str], Settings]) -> Iterator[TestClient]:
+    settings = app_settings(reference_database_url).model_copy(update={"max_catalog_bytes": 1000})
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_a_catalog_over_the_size_limit_is_413(small_limit_client: TestClient, tenant: Tenant) -> None:
+    big = CSV + "".join(f"C{n},Course {n},https://c.ca/{n},en\n" for n in range(100))
+    problem = assert_problem(put(small_limit_client, tenant, big), 413, "request-too-large")
+    assert problem["max_bytes"] == 1000
