@@ -18,6 +18,22 @@ class CoursePage:
     total: int
 
 
+@dataclass(frozen=True)
+class InstitutionCatalog:
+    institution: Institution
+    version: CatalogVersion | None
+
+
+def institutions_with_catalogs(session: Session) -> list[InstitutionCatalog]:
+    """Every institution by id, with its active catalog version."""
+    rows = session.execute(
+        select(Institution, CatalogVersion)
+        .outerjoin(CatalogVersion, CatalogVersion.id == Institution.active_version_id)
+        .order_by(Institution.id)
+    )
+    return [InstitutionCatalog(institution, version) for institution, version in rows]
+
+
 def versions(session: Session, institution: Institution) -> list[CatalogVersion]:
     query = select(CatalogVersion).where(CatalogVersion.institution_id == institution.id)
     return list(session.scalars(query.order_by(CatalogVersion.number)))

@@ -16,7 +16,9 @@ from service.api.catalog.dependencies import CatalogFormat, RawBody
 from service.api.catalog.schemas import (
     CourseOut,
     CoursePageOut,
+    InstitutionListOut,
     InstitutionOut,
+    InstitutionSummaryOut,
     RowErrorOut,
     UploadOut,
     VersionOut,
@@ -52,6 +54,27 @@ def course_out(institution: Institution, course: Course) -> CourseOut:
         id=f"{institution.slug}:{course.course_id}",
         institution=institution_out(institution),
         **{name: getattr(course, name) for name in CourseOut.model_fields if name not in ("id", "institution")},
+    )
+
+
+@router.get(
+    "/institutions",
+    response_model=InstitutionListOut,
+    summary="The institutions, with their active catalog version and course count",
+    responses=problem_responses(422),
+)
+def get_institutions(session: DbSession) -> InstitutionListOut:
+    return InstitutionListOut(
+        items=[
+            InstitutionSummaryOut(
+                id=summary.institution.id,
+                slug=summary.institution.slug,
+                name=summary.institution.name,
+                version=summary.version.number if summary.version else None,
+                courses=summary.version.course_count if summary.version else 0,
+            )
+            for summary in versions.institutions_with_catalogs(session)
+        ]
     )
 
 

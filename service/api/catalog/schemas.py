@@ -11,6 +11,15 @@ class InstitutionOut(BaseModel):
     name: str
 
 
+class InstitutionSummaryOut(InstitutionOut):
+    version: int | None = Field(description="The active catalog version; null before the first upload.")
+    courses: int = Field(description="Courses in the active catalog.")
+
+
+class InstitutionListOut(BaseModel):
+    items: list[InstitutionSummaryOut]
+
+
 class RowErrorOut(BaseModel):
     line: int = Field(description="CSV: the file's line; JSON: the course's position, from 1.")
     column: str | None

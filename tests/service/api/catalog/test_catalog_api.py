@@ -70,6 +70,12 @@ def test_upload_then_read_the_courses(client: TestClient, tenant: Tenant) -> Non
     assert by_id["total"] == 2
 
 
+def test_institutions_are_listed_with_their_catalog(client: TestClient, tenant: Tenant) -> None:
+    put(client, tenant, CSV)
+    items = {item["slug"]: item for item in client.get("/v1/institutions").json()["items"]}
+    assert (items[tenant.slug]["version"], items[tenant.slug]["courses"], items[tenant.slug]["id"]) == (1, 2, tenant.id)
+
+
 def test_json_upload_with_a_mapping(client: TestClient, tenant: Tenant) -> None:
     catalog = [{"code": "B1", "name": "Soudage", "page": "https://b.ca/1", "mode": "En ligne"}]
     mapping = {"course_id": "code", "title": "name", "url": "page", "delivery_mode": "mode"}
