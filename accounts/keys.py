@@ -77,5 +77,7 @@ def authenticate(session: Session, text: str | None) -> Principal:
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash(text), ApiKey.revoked_at.is_(None)))
     if key is None:
         raise NotAuthenticated("The API key is unknown or revoked.")
-    role: Role = key.role  # type: ignore[assignment]  # the column holds one of ROLES
+    role = next((role for role in ROLES if role == key.role), None)
+    if role is None:
+        raise NotAuthenticated(f"The API key has an unknown role {key.role!r}.")
     return Principal(key.prefix, role, key.institution_id)

@@ -128,17 +128,15 @@ def check_row(
             dt.date.fromisoformat(date)
         except ValueError:
             row.fail("start_dates", f"expected dates as YYYY-MM-DD, found {date!r}")
-    values = {
-        "description": row.text("description"),
-        "skills": split_list(row.text("skills") or ""),
-        "language": row.choice("language", LANGUAGE_NAMES, LANGUAGES),
-        "delivery_mode": row.choice("delivery_mode", DELIVERY_NAMES, DELIVERY_MODES),
-        "duration_hours": row.number("duration_hours"),
-        "cost_cad": row.number("cost_cad"),
-        "credential": row.choice("credential", CREDENTIAL_NAMES, CREDENTIALS),
-        "provider": row.text("provider"),
-        "financial_aid": split_list(row.text("financial_aid") or ""),
-    }
+    description = row.text("description")
+    skills = split_list(row.text("skills") or "")
+    language = row.choice("language", LANGUAGE_NAMES, LANGUAGES)
+    delivery_mode = row.choice("delivery_mode", DELIVERY_NAMES, DELIVERY_MODES)
+    duration_hours = row.number("duration_hours")
+    cost_cad = row.number("cost_cad")
+    credential = row.choice("credential", CREDENTIAL_NAMES, CREDENTIALS)
+    provider = row.text("provider")
+    financial_aid = split_list(row.text("financial_aid") or "")
     if row.errors:
         return row.errors
     assert required["course_id"] and required["title"] and url
@@ -148,10 +146,18 @@ def check_row(
         title=required["title"],
         url=url,
         url_derived=sources["url"].derived,
+        description=description,
+        skills=skills,
         noc_codes=noc_codes,
+        language=language,
+        delivery_mode=delivery_mode,
         region=region,
+        duration_hours=duration_hours,
+        cost_cad=cost_cad,
+        credential=credential,
+        provider=provider,
+        financial_aid=financial_aid,
         start_dates=start_dates,
-        **values,  # type: ignore[arg-type]
     )
 
 
