@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalog.fields import CourseRecord, RowError
+from catalog.fields import FIELDS, CourseRecord, RowError
 from catalog.mapping import compile_mapping
 from catalog.validation import ReferenceCodes, check_row, split_list
 
@@ -11,23 +11,7 @@ CODES = ReferenceCodes(
     noc2016=frozenset({"3012"}),
     regions={"ER3530": "3530", "3530": "3530", "ON": "35", "35": "35", "ER35": "35"},
 )
-COLUMNS = [
-    "course_id",
-    "title",
-    "url",
-    *[
-        "skills",
-        "noc_codes",
-        "language",
-        "delivery_mode",
-        "region",
-        "duration_hours",
-        "cost_cad",
-        "credential",
-        "financial_aid",
-        "start_dates",
-    ],
-]
+COLUMNS = list(FIELDS)
 
 
 def check(**cells: str) -> CourseRecord | list[RowError]:

@@ -11,7 +11,7 @@ from catalog import versions
 from catalog.exceptions import InvalidMapping
 from catalog.uploads import upload_catalog
 from models.accounts import Institution
-from models.catalog import Course
+from models.catalog import CatalogVersion, Course
 from service.api.catalog.dependencies import CatalogFormat, RawBody
 from service.api.catalog.schemas import (
     CourseOut,
@@ -47,6 +47,17 @@ CATALOG_BODY = {
 
 def institution_out(institution: Institution) -> InstitutionOut:
     return InstitutionOut(id=institution.id, slug=institution.slug, name=institution.name)
+
+
+def version_out(version: CatalogVersion, active: bool) -> VersionOut:
+    return VersionOut(
+        number=version.number,
+        created_at=version.created_at,
+        source=version.source,
+        course_count=version.course_count,
+        skipped_rows=version.skipped_rows,
+        active=active,
+    )
 
 
 def course_out(institution: Institution, course: Course) -> CourseOut:
@@ -153,14 +164,7 @@ def list_versions(session: DbSession, institution: InstitutionRef) -> VersionsOu
     return VersionsOut(
         institution=institution_out(found),
         versions=[
-            VersionOut(
-                number=version.number,
-                created_at=version.created_at,
-                source=version.source,
-                course_count=version.course_count,
-                skipped_rows=version.skipped_rows,
-                active=version.id == found.active_version_id,
-            )
+            version_out(version, active=version.id == found.active_version_id)
             for version in versions.versions(session, found)
         ],
     )
@@ -182,14 +186,7 @@ def rollback(
     principal.require_catalog_of(found.id)
     restored = versions.rollback_catalog(session, found, version)
     session.commit()
-    return VersionOut(
-        number=restored.number,
-        created_at=restored.created_at,
-        source=restored.source,
-        course_count=restored.course_count,
-        skipped_rows=restored.skipped_rows,
-        active=True,
-    )
+    return version_out(restored, active=True)
 
 
 @router.get(
