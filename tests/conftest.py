@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from labour_market.importing.runner import import_reference
 from models.database import create_database_engine
@@ -25,8 +26,21 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once, saying what is missing, rather than fail or skip test after test."""
     if not (DATA_DIR / "README.md").is_file():
         raise pytest.UsageError(f"reference data not found at {DATA_DIR}; set LMI_DATA_DIR")
+    engine = create_database_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        raise pytest.UsageError(
+            f"PostgreSQL is not reachable at {make_url(POSTGRES_URL).render_as_string()}: the tests run on "
+            "SQLite and PostgreSQL. Start it (see the README's prerequisites) or set LMI_TEST_POSTGRES_URL. "
+            f"({type(error.orig).__name__})"
+        ) from None
+    finally:
+        engine.dispose()
 
 
 class DatabaseFactory:
