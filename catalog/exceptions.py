@@ -51,3 +51,8 @@ class CourseNotFound(CatalogError):
             f"No course {reference!r} in the current catalogs; a course is named <institution slug>:<course_id>."
         )
         self.reference = reference
+
+
+class UploadCancelled(CatalogError):
+    def __init__(self) -> None:
+        super().__init__("The service stopped before this upload ran; nothing was changed. Upload it again.")

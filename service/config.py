@@ -55,3 +55,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LMI_MAX_CATALOG_BYTES"),
         description="Largest catalog upload accepted, in bytes.",
     )
+    upload_wait_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        validation_alias=AliasChoices("LMI_UPLOAD_WAIT_SECONDS"),
+        description="How long a catalog upload is waited for before it is answered as a job (202).",
+    )

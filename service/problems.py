@@ -110,6 +110,12 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "The institution has no catalog version with this number; "
         "/v1/institutions/{institution}/catalog/versions lists them.",
     ),
+    "unknown-job": ProblemType(
+        404,
+        "Unknown upload job",
+        "The institution has no upload job with this id. Jobs are kept in the service's memory: after a "
+        "restart an unfinished job is forgotten, and the catalog it was writing is unchanged.",
+    ),
     "invalid-catalog": ProblemType(
         422,
         "Invalid catalog",
@@ -154,6 +160,10 @@ class ProblemError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extensions = extensions
+
+
+class UnknownJob(ProblemError):
+    problem_type = "unknown-job"
 
 
 class NotReady(ProblemError):
@@ -264,8 +274,26 @@ async def _handle_problem(request: Request, error: Exception) -> JSONResponse:
     return typed_problem_response(request, error.problem_type, error.detail, **error.extensions)
 
 
+def domain_problem(error: Exception) -> Problem | None:
+    """The problem a domain exception stands for, or None when it is none of theirs."""
+    return next((present(error) for kind, present in DOMAIN_PROBLEMS.items() if isinstance(error, kind)), None)
+
+
+def problem_body(problem: Problem) -> dict[str, Any]:
+    """A problem's members, for a document that reports it without being its answer (a failed job)."""
+    known = PROBLEM_TYPES[problem.problem_type]
+    return {
+        "type": PROBLEM_TYPE_BASE + problem.problem_type,
+        "title": known.title,
+        "status": known.status,
+        "detail": problem.detail,
+        **problem.extensions,
+    }
+
+
 async def _handle_domain_error(request: Request, error: Exception) -> JSONResponse:
-    problem = next(present(error) for kind, present in DOMAIN_PROBLEMS.items() if isinstance(error, kind))
+    problem = domain_problem(error)
+    assert problem is not None
     response = typed_problem_response(request, problem.problem_type, problem.detail, **problem.extensions)
     if problem.problem_type == "unauthorized":
         response.headers["WWW-Authenticate"] = "Bearer"

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from catalog.jobs import JobRunner
 from catalog.reading import Format
 from service.problems import UnsupportedMediaType
 
@@ -36,3 +37,11 @@ def catalog_format(request: Request) -> tuple[Format, str | None]:
 
 RawBody = Annotated[bytes, Depends(raw_body)]
 CatalogFormat = Annotated[tuple[Format, str | None], Depends(catalog_format)]
+
+
+def get_upload_jobs(request: Request) -> JobRunner:
+    runner: JobRunner = request.app.state.upload_jobs
+    return runner
+
+
+UploadJobs = Annotated[JobRunner, Depends(get_upload_jobs)]

@@ -5,20 +5,23 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
 
 from accounts.institutions import find_institution
 from catalog import versions
 from catalog.exceptions import InvalidMapping
-from catalog.uploads import upload_catalog
+from catalog.jobs import UploadJob, start_upload
+from catalog.uploads import UploadResult
 from models.accounts import Institution
 from models.catalog import CatalogVersion, Course
-from service.api.catalog.dependencies import CatalogFormat, RawBody
+from service.api.catalog.dependencies import CatalogFormat, RawBody, UploadJobs
 from service.api.catalog.schemas import (
     CourseOut,
     CoursePageOut,
     InstitutionListOut,
     InstitutionOut,
     InstitutionSummaryOut,
+    JobOut,
     RowErrorOut,
     UploadOut,
     VersionOut,
@@ -26,9 +29,11 @@ from service.api.catalog.schemas import (
 )
 from service.api.responses import problem_responses
 from service.http.auth import CurrentPrincipal
-from service.http.dependencies import DbSession
+from service.http.dependencies import AppSettings, DbSession, SessionFactory
+from service.problems import UnknownJob, domain_problem, problem_body
 
 router = APIRouter(tags=["catalogs"])
+INTERNAL_ERROR = {"type": "about:blank", "title": "Internal server error", "status": 500}
 InstitutionRef = Annotated[str, Path(description="The institution's id or slug.", examples=["coursera"])]
 CATALOG_BODY = {
     "requestBody": {
@@ -93,11 +98,17 @@ def get_institutions(session: DbSession) -> InstitutionListOut:
     "/institutions/{institution}/catalog",
     response_model=UploadOut,
     summary="Upload a catalog (CSV or JSON) as the institution's new version",
-    responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
+    responses={
+        202: {"model": JobOut, "description": "The upload takes longer: it goes on as a job (see `Location`)."},
+        **problem_responses(400, 401, 403, 404, 413, 415, 422),
+    },
     openapi_extra=CATALOG_BODY,
 )
 def put_catalog(
     session: DbSession,
+    session_factory: SessionFactory,
+    settings: AppSettings,
+    upload_jobs: UploadJobs,
     principal: CurrentPrincipal,
     body: RawBody,
     media: CatalogFormat,
@@ -115,23 +126,26 @@ def put_catalog(
             '"url": {"template": "https://example.ca/courses/{Code}"}, "language": {"value": "fr"}}.',
         ),
     ] = None,
-) -> UploadOut:
+) -> UploadOut | JSONResponse:
     found = find_institution(session, institution)
     principal.require_catalog_of(found.id)
     file_format, charset = media
-    result = upload_catalog(
-        session,
-        found,
-        body,
-        file_format,
-        charset=charset,
-        mapping=_mapping(mapping),
-        dry_run=dry_run,
-        on_error=on_error,
-    )
-    session.commit()
+    job = start_upload(
+        upload_jobs, session_factory, found.id, body, file_format,
+        charset=charset, mapping=_mapping(mapping), dry_run=dry_run, on_error=on_error, source="api",
+    )  # fmt: skip
+    if not job.wait(settings.upload_wait_seconds):
+        answer = job_out(found, job)
+        return JSONResponse(answer.model_dump(mode="json"), status_code=202, headers={"Location": answer.href})
+    if job.error is not None:
+        raise job.error
+    assert job.result is not None
+    return upload_out(found, job.result)
+
+
+def upload_out(institution: Institution, result: UploadResult) -> UploadOut:
     return UploadOut(
-        institution=institution_out(found),
+        institution=institution_out(institution),
         version=result.version,
         dry_run=result.dry_run,
         rows=result.rows,
@@ -139,6 +153,44 @@ def put_catalog(
         skipped=result.skipped,
         errors=[RowErrorOut(line=e.line, column=e.column, reason=e.reason) for e in result.errors],
     )
+
+
+def job_out(institution: Institution, job: UploadJob) -> JobOut:
+    problem = None
+    if job.error is not None:
+        known = domain_problem(job.error)
+        problem = problem_body(known) if known else INTERNAL_ERROR
+    return JobOut(
+        id=job.id,
+        href=f"/v1/institutions/{institution.slug}/catalog/jobs/{job.id}",
+        status=job.status,
+        rows_written=job.rows_written,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        result=upload_out(institution, job.result) if job.result else None,
+        problem=problem,
+    )
+
+
+@router.get(
+    "/institutions/{institution}/catalog/jobs/{job}",
+    response_model=JobOut,
+    summary="A catalog upload that is still running, or how it ended",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_job(
+    session: DbSession,
+    upload_jobs: UploadJobs,
+    principal: CurrentPrincipal,
+    institution: InstitutionRef,
+    job: Annotated[str, Path(description="The job's id, from the 202 answer of the upload.")],
+) -> JobOut:
+    found = find_institution(session, institution)
+    principal.require_catalog_of(found.id)
+    running = upload_jobs.get(job)
+    if running is None or running.institution_id != found.id:
+        raise UnknownJob(f"{found.slug} has no upload job {job!r} (jobs are forgotten when the service restarts).")
+    return job_out(found, running)
 
 
 def _mapping(text: str | None) -> dict[str, object] | None:

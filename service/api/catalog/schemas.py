@@ -1,6 +1,7 @@
 """Request and response models of the catalog routes."""
 
 import datetime as dt
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -78,3 +79,18 @@ class CoursePageOut(BaseModel):
     page: int
     per_page: int
     total: int
+
+
+class JobOut(BaseModel):
+    """A catalog upload that took longer than the route waits: poll `href` until it has finished."""
+
+    id: str
+    href: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    rows_written: int = Field(description="Courses written so far.")
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    result: UploadOut | None = Field(description="When it succeeded: what the upload answers.")
+    problem: dict[str, Any] | None = Field(
+        description="When it failed: the problem the upload would have answered (type, title, status, detail…)."
+    )

@@ -2,6 +2,7 @@
 JSON, dry runs, skipped rows, problems with line and column, limits, versions and rollback."""
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -200,3 +201,57 @@ def test_a_catalog_over_the_size_limit_is_413(small_limit_client: TestClient, te
     big = CSV + "".join(f"C{n},Course {n},https://c.ca/{n},en\n" for n in range(100))
     problem = assert_problem(put(small_limit_client, tenant, big), 413, "request-too-large")
     assert problem["max_bytes"] == 1000
+
+
+@pytest.fixture
+def job_client(reference_database_url: str, app_settings: Callable[[str], Settings]) -> Iterator[TestClient]:
+    """An app that never waits for an upload: every upload is answered as a job."""
+    settings = app_settings(reference_database_url).model_copy(update={"upload_wait_seconds": 0})
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def finished_job(client: TestClient, tenant: Tenant, href: str) -> dict[str, Any]:
+    for _ in range(200):
+        job = client.get(href, headers=tenant.auth).json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"the job {href} did not finish")
+
+
+def test_a_long_upload_is_answered_as_a_job(job_client: TestClient, tenant: Tenant) -> None:
+    big = CSV + "".join(f"C{n},Course {n},https://c.ca/{n},en\n" for n in range(3000))
+    response = put(job_client, tenant, big)
+    assert response.status_code == 202
+    accepted = response.json()
+    assert (
+        response.headers["location"]
+        == accepted["href"]
+        == f"/v1/institutions/{tenant.slug}/catalog/jobs/{accepted['id']}"
+    )
+    assert accepted["status"] in ("queued", "running", "succeeded")
+    job = finished_job(job_client, tenant, accepted["href"])
+    assert (job["status"], job["rows_written"], job["problem"]) == ("succeeded", 3002, None)
+    assert (job["result"]["version"], job["result"]["courses"]) == (1, 3002)
+    assert job_client.get(f"/v1/institutions/{tenant.slug}/courses").json()["total"] == 3002
+
+
+def test_a_failed_job_reports_its_problem(job_client: TestClient, tenant: Tenant) -> None:
+    accepted = put(job_client, tenant, CSV + "A3,,ftp://x,fr\n").json()
+    job = finished_job(job_client, tenant, accepted["href"])
+    assert (job["status"], job["result"]) == ("failed", None)
+    assert job["problem"]["type"] == "/problems/invalid-catalog"
+    assert [(e["line"], e["column"]) for e in job["problem"]["errors"]] == [(4, "title"), (4, "url")]
+    assert job_client.get(f"/v1/institutions/{tenant.slug}/catalog/versions").json()["versions"] == []
+
+
+def test_jobs_are_the_institutions_own(job_client: TestClient, tenant: Tenant, reference_database_url: str) -> None:
+    accepted = put(job_client, tenant, CSV).json()
+    other = Tenant(reference_database_url)
+    assert_problem(job_client.get(accepted["href"], headers=other.auth), 403, "forbidden")
+    assert_problem(job_client.get(accepted["href"]), 401, "unauthorized")
+    unknown = f"/v1/institutions/{tenant.slug}/catalog/jobs/{'0' * 32}"
+    assert_problem(job_client.get(unknown, headers=tenant.auth), 404, "unknown-job")
+    elsewhere = f"/v1/institutions/{other.slug}/catalog/jobs/{accepted['id']}"
+    assert_problem(job_client.get(elsewhere, headers=other.auth), 404, "unknown-job")
