@@ -67,6 +67,7 @@ class JobRunner:
 
     def submit(self, institution_id: int, work: Work) -> UploadJob:
         job = UploadJob(uuid.uuid4().hex, institution_id, dt.datetime.now(dt.UTC))
+        self._worker.submit(self._run, job, work)  # raises once closed: the job is then not kept
         with self._lock:
             self._jobs[job.id] = job
             while len(self._jobs) > KEPT_JOBS:
@@ -74,7 +75,6 @@ class JobRunner:
                 if oldest.finished_at is None:
                     break
                 self._jobs.popitem(last=False)
-        self._worker.submit(self._run, job, work)
         return job
 
     def get(self, job_id: str) -> UploadJob | None:
