@@ -19,6 +19,8 @@ COPY service/ service/
 COPY models/ models/
 COPY labour_market/ labour_market/
 COPY matching/ matching/
+COPY accounts/ accounts/
+COPY catalog/ catalog/
 RUN pip install --no-cache-dir .
 
 USER lmi
