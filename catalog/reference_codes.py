@@ -12,7 +12,13 @@ CANADA_NAMES = ("CA", "CAN", "CANADA")
 
 def read_reference_codes(session: Session) -> ReferenceCodes:
     unit_groups = frozenset(session.scalars(select(NocClass.code).where(NocClass.level == 5)))
-    noc2016 = frozenset(session.scalars(select(ConcordanceLink.noc2016_code).distinct()))
+    successors: dict[str, list[str]] = {}
+    links = session.execute(
+        select(ConcordanceLink.noc2016_code, ConcordanceLink.noc2021_code).order_by(ConcordanceLink.id)
+    )
+    for old, new in links:
+        if new not in successors.setdefault(old, []):
+            successors[old].append(new)
     regions: dict[str, str] = {}
     for region in session.scalars(select(Region)):
         regions[region.code] = regions[region.wage_code.upper()] = region.code
@@ -20,4 +26,5 @@ def read_reference_codes(session: Session) -> ReferenceCodes:
             regions[region.province_abbr.upper()] = region.code
         if region.level == "country":
             regions.update(dict.fromkeys(CANADA_NAMES, region.code))
-    return ReferenceCodes(unit_groups, noc2016, regions)
+    noc2016_successors = {old: tuple(new) for old, new in successors.items()}
+    return ReferenceCodes(unit_groups, noc2016_successors, regions)

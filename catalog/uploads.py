@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from catalog.exceptions import InvalidCatalog, TooManyRows
 from catalog.fields import CourseRecord, RowError
+from catalog.linking import given_links
 from catalog.mapping import FieldSource, compile_mapping
 from catalog.reading import Format, RawRow, read_table
 from catalog.reference_codes import read_reference_codes
 from catalog.validation import ReferenceCodes, check_row
 from models.accounts import Institution
-from models.catalog import CatalogVersion, Course
+from models.catalog import CatalogVersion, Course, CourseOccupation
 
 OnError = Literal["reject", "skip"]
 MAX_ROWS = 20_000
@@ -71,7 +72,7 @@ def upload_catalog(
     result = UploadResult(institution.id, None, dry_run, rows, len(records), rows - len(records), errors)
     if dry_run:
         return result
-    version = _write_version(session, institution, records, source, rows - len(records), progress)
+    version = _write_version(session, institution, records, codes, source, rows - len(records), progress)
     return UploadResult(**{**asdict(result), "version": version.number, "errors": errors})
 
 
@@ -104,6 +105,7 @@ def _write_version(
     session: Session,
     institution: Institution,
     records: list[CourseRecord],
+    codes: ReferenceCodes,
     source: str,
     skipped: int,
     progress: Progress | None,
@@ -123,7 +125,17 @@ def _write_version(
     session.flush()
     for start in range(0, len(records), INSERT_CHUNK):
         chunk = records[start : start + INSERT_CHUNK]
-        session.execute(insert(Course), [{**asdict(record), "version_id": version.id} for record in chunk])
+        ids = session.scalars(
+            insert(Course).returning(Course.id, sort_by_parameter_order=True),
+            [{**asdict(record), "version_id": version.id} for record in chunk],
+        ).all()
+        links = [
+            {"course_id": course_id, **asdict(link)}
+            for course_id, record in zip(ids, chunk, strict=True)
+            for link in given_links(record.noc_codes, codes.noc2016_successors)
+        ]
+        if links:
+            session.execute(insert(CourseOccupation), links)
         if progress is not None:
             progress(len(chunk))
     institution.active_version_id = version.id

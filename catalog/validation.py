@@ -48,7 +48,7 @@ class ReferenceCodes:
     every accepted spelling of a region (ER3530, 3530, ON, 35, ER35, CA…) with its region code."""
 
     unit_groups: frozenset[str]
-    noc2016: frozenset[str]
+    noc2016_successors: Mapping[str, tuple[str, ...]]  # NOC 2016 code → its NOC 2021 unit groups
     regions: Mapping[str, str]
 
 
@@ -116,7 +116,8 @@ def check_row(
         row.fail("url", f"must be an http:// or https:// link, found {url[:80]!r}")
     noc_codes = split_list(row.text("noc_codes") or "")
     for code in noc_codes:
-        if not NOC_CODE.fullmatch(code) or code not in (codes.unit_groups if len(code) == 5 else codes.noc2016):
+        known = codes.unit_groups if len(code) == 5 else codes.noc2016_successors
+        if not NOC_CODE.fullmatch(code) or code not in known:
             row.fail("noc_codes", f"{code!r} is neither a NOC 2021 unit group nor a NOC 2016 code of the concordance")
     region_text = row.text("region")
     region = codes.regions.get(region_text.upper()) if region_text else None

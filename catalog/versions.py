@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from catalog.exceptions import CourseNotFound, VersionNotFound
 from models.accounts import Institution
-from models.catalog import CatalogVersion, Course
+from models.catalog import CatalogVersion, Course, CourseOccupation
+from models.occupations import NocClass
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class CoursePage:
     institution: Institution
     version: CatalogVersion | None
     courses: list[Course]
+    occupations: dict[int, list["LinkedOccupation"]]  # by course row id
     total: int
 
 
@@ -59,13 +61,15 @@ def list_courses(session: Session, institution: Institution, page: int, per_page
     """The courses of the active version, in file order."""
     version = active_version(session, institution)
     if version is None:
-        return CoursePage(institution, None, [], 0)
+        return CoursePage(institution, None, [], {}, 0)
     condition = Course.version_id == version.id
     total = session.scalar(select(func.count()).select_from(Course).where(condition)) or 0
-    courses = session.scalars(
-        select(Course).where(condition).order_by(Course.line).offset((page - 1) * per_page).limit(per_page)
+    courses = list(
+        session.scalars(
+            select(Course).where(condition).order_by(Course.line).offset((page - 1) * per_page).limit(per_page)
+        )
     )
-    return CoursePage(institution, version, list(courses), total)
+    return CoursePage(institution, version, courses, linked_occupations(session, courses), total)
 
 
 def find_course(session: Session, reference: str) -> tuple[Institution, Course]:
@@ -82,3 +86,29 @@ def find_course(session: Session, reference: str) -> tuple[Institution, Course]:
     if institution is None or course is None:
         raise CourseNotFound(reference)
     return institution, course
+
+
+@dataclass(frozen=True)
+class LinkedOccupation:
+    noc_code: str
+    title_en: str
+    title_fr: str | None
+    score: float
+    source: str
+    evidence: str
+
+
+def linked_occupations(session: Session, courses: list[Course]) -> dict[int, list[LinkedOccupation]]:
+    """Each course's linked unit groups, best first (by course row id)."""
+    rows = session.execute(
+        select(CourseOccupation, NocClass.title_en, NocClass.title_fr)
+        .join(NocClass, NocClass.code == CourseOccupation.noc_code)
+        .where(CourseOccupation.course_id.in_([course.id for course in courses]))
+        .order_by(CourseOccupation.course_id, CourseOccupation.score.desc(), CourseOccupation.noc_code)
+    )
+    linked: dict[int, list[LinkedOccupation]] = {course.id: [] for course in courses}
+    for link, title_en, title_fr in rows:
+        linked[link.course_id].append(
+            LinkedOccupation(link.noc_code, title_en, title_fr, link.score, link.source, link.evidence)
+        )
+    return linked

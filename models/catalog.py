@@ -48,3 +48,18 @@ class Course(Base):
     provider: Mapped[str | None] = mapped_column(String(300))
     financial_aid: Mapped[list[Any]] = mapped_column(JSON)
     start_dates: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class CourseOccupation(Base):
+    """A course linked to a NOC 2021 unit group it prepares for, with a score, where the link comes
+    from (`given`: the institution's codes) and the evidence in words."""
+
+    __tablename__ = "course_occupation"
+    __table_args__ = (UniqueConstraint("course_id", "noc_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    noc_code: Mapped[str] = mapped_column(ForeignKey("noc_class.code"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(String(500))

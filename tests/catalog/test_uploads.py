@@ -21,7 +21,7 @@ from catalog.uploads import upload_catalog
 from catalog.versions import find_course, list_courses, rollback_catalog, versions
 from models.accounts import Institution
 from models.catalog import CatalogVersion, Course
-from tests.support.source_data import DATA_DIR, csv_rows
+from tests.support.source_data import DATA_DIR, csv_rows, noc2016_successors
 
 GOOD = b"course_id,title,url,noc_codes\nA1,Soins,https://a.ca/1,33102\nA2,Caisse,https://a.ca/2,6611\n"
 BAD_ROW = b"A3,,https://a.ca/3,\n"
@@ -42,6 +42,17 @@ def institution(session: Session) -> Institution:
 
 def course_count(session: Session, institution: Institution) -> int:
     return list_courses(session, institution, 1, 1).total
+
+
+def test_given_codes_are_linked_through_the_concordance(session: Session, institution: Institution) -> None:
+    upload_catalog(session, institution, GOOD, "csv")
+    session.commit()
+    page = list_courses(session, institution, 1, 10)
+    links = {course.course_id: page.occupations[course.id] for course in page.courses}
+    assert [(link.noc_code, link.score, link.source) for link in links["A1"]] == [("33102", 1.0, "given")]
+    expected = sorted(noc2016_successors("6611"))
+    assert [link.noc_code for link in links["A2"]] == expected
+    assert all(link.evidence.startswith("NOC 2016 6611") for link in links["A2"])
 
 
 def test_each_upload_is_a_new_active_version(session: Session, institution: Institution) -> None:

@@ -8,7 +8,7 @@ from catalog.validation import ReferenceCodes, check_row, split_list
 
 CODES = ReferenceCodes(
     unit_groups=frozenset({"31301", "33102"}),
-    noc2016=frozenset({"3012"}),
+    noc2016_successors={"3012": ("31301",)},
     regions={"ER3530": "3530", "3530": "3530", "ON": "35", "35": "35", "ER35": "35"},
 )
 COLUMNS = list(FIELDS)

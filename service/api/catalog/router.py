@@ -12,6 +12,7 @@ from catalog import versions
 from catalog.exceptions import InvalidMapping
 from catalog.jobs import UploadJob, start_upload
 from catalog.uploads import UploadResult
+from catalog.versions import LinkedOccupation
 from models.accounts import Institution
 from models.catalog import CatalogVersion, Course
 from service.api.catalog.dependencies import CatalogFormat, RawBody, UploadJobs
@@ -22,6 +23,7 @@ from service.api.catalog.schemas import (
     InstitutionOut,
     InstitutionSummaryOut,
     JobOut,
+    LinkedOccupationOut,
     RowErrorOut,
     UploadOut,
     VersionOut,
@@ -65,11 +67,15 @@ def version_out(version: CatalogVersion, active: bool) -> VersionOut:
     )
 
 
-def course_out(institution: Institution, course: Course) -> CourseOut:
+COMPUTED = ("id", "institution", "occupations")
+
+
+def course_out(institution: Institution, course: Course, occupations: list[LinkedOccupation]) -> CourseOut:
     return CourseOut(
         id=f"{institution.slug}:{course.course_id}",
         institution=institution_out(institution),
-        **{name: getattr(course, name) for name in CourseOut.model_fields if name not in ("id", "institution")},
+        occupations=[LinkedOccupationOut.model_validate(link, from_attributes=True) for link in occupations],
+        **{name: getattr(course, name) for name in CourseOut.model_fields if name not in COMPUTED},
     )
 
 
@@ -258,7 +264,7 @@ def list_courses(
     return CoursePageOut(
         institution=institution_out(found),
         version=listing.version.number if listing.version else None,
-        items=[course_out(found, course) for course in listing.courses],
+        items=[course_out(found, course, listing.occupations[course.id]) for course in listing.courses],
         page=page,
         per_page=per_page,
         total=listing.total,
@@ -276,4 +282,4 @@ def get_course(
     course: Annotated[str, Path(description="`<institution slug>:<course_id>`", examples=["viu:9185"])],
 ) -> CourseOut:
     institution, found = versions.find_course(session, course)
-    return course_out(institution, found)
+    return course_out(institution, found, versions.linked_occupations(session, [found])[found.id])

@@ -51,6 +51,15 @@ class VersionsOut(BaseModel):
     versions: list[VersionOut]
 
 
+class LinkedOccupationOut(BaseModel):
+    noc_code: str
+    title_en: str
+    title_fr: str | None
+    score: float = Field(description="How well the course fits the occupation, 0 to 1.")
+    source: str = Field(description="Where the link comes from: `given` (the institution's NOC codes).")
+    evidence: str
+
+
 class CourseOut(BaseModel):
     id: str = Field(description="`<institution slug>:<course_id>`, for /v1/courses/{id}.")
     course_id: str
@@ -70,6 +79,7 @@ class CourseOut(BaseModel):
     financial_aid: list[str]
     start_dates: list[str]
     institution: InstitutionOut
+    occupations: list[LinkedOccupationOut] = Field(description="The NOC 2021 unit groups it leads to, best first.")
 
 
 class CoursePageOut(BaseModel):

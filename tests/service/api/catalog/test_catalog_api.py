@@ -18,6 +18,7 @@ from models.database import create_database_engine
 from service.app import create_app
 from service.config import Settings
 from tests.support.problems import assert_problem
+from tests.support.source_data import unit_group_row
 
 CSV = "course_id,title,url,language\nA1,Préposé aux bénéficiaires,https://a.ca/1,fr\nA2,Cashier basics,https://a.ca/2,en\n"
 
@@ -75,6 +76,15 @@ def test_institutions_are_listed_with_their_catalog(client: TestClient, tenant: 
     put(client, tenant, CSV)
     items = {item["slug"]: item for item in client.get("/v1/institutions").json()["items"]}
     assert (items[tenant.slug]["version"], items[tenant.slug]["courses"], items[tenant.slug]["id"]) == (1, 2, tenant.id)
+
+
+def test_a_course_shows_the_occupations_it_leads_to(client: TestClient, tenant: Tenant) -> None:
+    put(client, tenant, "course_id,title,url,noc_codes\nN1,Nursing,https://a.ca/n1,31301\n")
+    (link,) = client.get(f"/v1/courses/{tenant.slug}:N1").json()["occupations"]
+    assert (link["noc_code"], link["score"], link["source"]) == ("31301", 1.0, "given")
+    assert link["title_en"] == unit_group_row("31301")["title_en"]
+    listed = client.get(f"/v1/institutions/{tenant.slug}/courses").json()["items"][0]["occupations"]
+    assert listed == [link]
 
 
 def test_json_upload_with_a_mapping(client: TestClient, tenant: Tenant) -> None:
