@@ -2,10 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
+from accounts.institutions import find_institution
 from catalog.jobs import JobRunner
 from catalog.reading import Format
+from models.accounts import Institution
+from service.http.auth import CurrentPrincipal
+from service.http.dependencies import DbSession
 from service.problems import UnsupportedMediaType
 
 MEDIA_TYPES: dict[str, Format] = {
@@ -45,3 +49,17 @@ def get_upload_jobs(request: Request) -> JobRunner:
 
 
 UploadJobs = Annotated[JobRunner, Depends(get_upload_jobs)]
+
+
+def owned_institution(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    institution: Annotated[str, Path(description="The institution's id or slug.", examples=["coursera"])],
+) -> Institution:
+    """The institution named in the path, when the request's key may change its catalog."""
+    found = find_institution(session, institution)
+    principal.require_catalog_of(found.id)
+    return found
+
+
+OwnedInstitution = Annotated[Institution, Depends(owned_institution)]

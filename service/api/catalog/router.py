@@ -15,7 +15,7 @@ from catalog.uploads import UploadResult
 from catalog.versions import LinkedOccupation
 from models.accounts import Institution
 from models.catalog import CatalogVersion, Course
-from service.api.catalog.dependencies import CatalogFormat, RawBody, UploadJobs
+from service.api.catalog.dependencies import CatalogFormat, OwnedInstitution, RawBody, UploadJobs
 from service.api.catalog.schemas import (
     CourseOut,
     CoursePageOut,
@@ -30,7 +30,6 @@ from service.api.catalog.schemas import (
     VersionsOut,
 )
 from service.api.responses import problem_responses
-from service.http.auth import CurrentPrincipal
 from service.http.dependencies import AppSettings, DbSession, SessionFactory
 from service.problems import UnknownJob, domain_problem, problem_body
 
@@ -115,10 +114,9 @@ def put_catalog(
     session_factory: SessionFactory,
     settings: AppSettings,
     upload_jobs: UploadJobs,
-    principal: CurrentPrincipal,
+    found: OwnedInstitution,
     body: RawBody,
     media: CatalogFormat,
-    institution: InstitutionRef,
     dry_run: Annotated[bool, Query(description="Check every row, change nothing.")] = False,
     on_error: Annotated[
         Literal["reject", "skip"],
@@ -133,8 +131,6 @@ def put_catalog(
         ),
     ] = None,
 ) -> UploadOut | JSONResponse:
-    found = find_institution(session, institution)
-    principal.require_catalog_of(found.id)
     file_format, charset = media
     job = start_upload(
         upload_jobs, session_factory, found.id, body, file_format,
@@ -185,14 +181,10 @@ def job_out(institution: Institution, job: UploadJob) -> JobOut:
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_job(
-    session: DbSession,
     upload_jobs: UploadJobs,
-    principal: CurrentPrincipal,
-    institution: InstitutionRef,
+    found: OwnedInstitution,
     job: Annotated[str, Path(description="The job's id, from the 202 answer of the upload.")],
 ) -> JobOut:
-    found = find_institution(session, institution)
-    principal.require_catalog_of(found.id)
     running = upload_jobs.get(job)
     if running is None or running.institution_id != found.id:
         raise UnknownJob(f"{found.slug} has no upload job {job!r} (jobs are forgotten when the service restarts).")
@@ -236,12 +228,9 @@ def list_versions(session: DbSession, institution: InstitutionRef) -> VersionsOu
 )
 def rollback(
     session: DbSession,
-    principal: CurrentPrincipal,
-    institution: InstitutionRef,
+    found: OwnedInstitution,
     version: Annotated[int, Query(ge=1, le=1_000_000, description="The version number to restore.")],
 ) -> VersionOut:
-    found = find_institution(session, institution)
-    principal.require_catalog_of(found.id)
     restored = versions.rollback_catalog(session, found, version)
     session.commit()
     return version_out(restored, active=True)
