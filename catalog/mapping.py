@@ -12,6 +12,7 @@ A mapping is an object from field names to sources:
 Fields without a mapping come from the column of the same name, if the file has one.
 """
 
+import json
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,17 @@ class FieldSource:
         if text is None:
             return None
         return self.values.get(text.strip(), text)
+
+
+def parse_mapping(text: str) -> dict[str, object]:
+    """A mapping given as JSON text."""
+    try:
+        mapping = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidMapping(f"The mapping is not JSON: {error.msg} at character {error.pos + 1}.") from None
+    if not isinstance(mapping, dict):
+        raise InvalidMapping("The mapping must be a JSON object from field names to sources.")
+    return mapping
 
 
 def compile_mapping(mapping: Mapping[str, object] | None, columns: list[str]) -> dict[str, FieldSource]:

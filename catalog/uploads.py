@@ -7,7 +7,7 @@ that fails (or a process killed mid-way) leaves the old one serving. Earlier ver
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 from sqlalchemy import func, insert, select
@@ -72,8 +72,8 @@ def upload_catalog(
     result = UploadResult(institution.id, None, dry_run, rows, len(records), rows - len(records), errors)
     if dry_run:
         return result
-    version = _write_version(session, institution, records, codes, source, rows - len(records), progress)
-    return UploadResult(**{**asdict(result), "version": version.number, "errors": errors})
+    version = _write_version(session, institution, records, codes, source, result.skipped, progress)
+    return replace(result, version=version.number)
 
 
 def _checked(

@@ -74,18 +74,15 @@ def list_courses(session: Session, institution: Institution, page: int, per_page
 
 def find_course(session: Session, reference: str) -> tuple[Institution, Course]:
     """``<institution slug>:<course_id>`` in the institution's active catalog."""
-    slug, separator, course_id = reference.partition(":")
-    institution = session.scalar(select(Institution).where(Institution.slug == slug)) if separator else None
-    course = (
-        session.scalar(
-            select(Course).where(Course.version_id == institution.active_version_id, Course.course_id == course_id)
-        )
-        if institution is not None and institution.active_version_id is not None
-        else None
-    )
-    if institution is None or course is None:
+    slug, _, course_id = reference.partition(":")
+    found = session.execute(
+        select(Institution, Course)
+        .join(Course, Course.version_id == Institution.active_version_id)
+        .where(Institution.slug == slug, Course.course_id == course_id)
+    ).first()
+    if found is None:
         raise CourseNotFound(reference)
-    return institution, course
+    return found[0], found[1]
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,10 @@ import argparse
 import sys
 from typing import get_args
 
-from sqlalchemy.orm import Session
-
 from accounts.exceptions import AccountsError
 from accounts.institutions import create_institution, find_institution, list_institutions
 from accounts.keys import Role, create_key, revoke_key
-from models.database import create_database_engine, create_session_factory
-from models.migrate import upgrade_to_head
-from service.cli.commands import Commands
+from service.cli.common import Commands, migrated_session
 from service.config import Settings
 
 KEY_WARNING = "store this key now: it is shown only once"
@@ -38,14 +34,8 @@ def register(commands: Commands) -> None:
     revoke.set_defaults(run=run_revoke_key)
 
 
-def _session(settings: Settings) -> Session:
-    engine = create_database_engine(settings.database_url)
-    upgrade_to_head(engine)
-    return create_session_factory(engine)()
-
-
 def run_create_institution(args: argparse.Namespace, settings: Settings) -> int:
-    with _session(settings) as session:
+    with migrated_session(settings) as session:
         try:
             institution = create_institution(session, args.name, args.slug)
         except AccountsError as error:
@@ -60,14 +50,14 @@ def run_create_institution(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_list_institutions(_args: argparse.Namespace, settings: Settings) -> int:
-    with _session(settings) as session:
+    with migrated_session(settings) as session:
         for institution in list_institutions(session):
             print(f"{institution.id}\t{institution.slug}\t{institution.name}")
     return 0
 
 
 def run_create_key(args: argparse.Namespace, settings: Settings) -> int:
-    with _session(settings) as session:
+    with migrated_session(settings) as session:
         try:
             institution_id = find_institution(session, args.institution).id if args.institution else None
             _, key = create_key(session, args.role, institution_id)
@@ -81,7 +71,7 @@ def run_create_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_revoke_key(args: argparse.Namespace, settings: Settings) -> int:
-    with _session(settings) as session:
+    with migrated_session(settings) as session:
         try:
             key = revoke_key(session, args.prefix)
         except AccountsError as error:

@@ -2,22 +2,20 @@
 same upload as `PUT /v1/institutions/{id}/catalog`."""
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from accounts.exceptions import AccountsError
 from accounts.institutions import find_institution
 from catalog.exceptions import CatalogError, InvalidCatalog
+from catalog.fields import RowError
+from catalog.mapping import parse_mapping
 from catalog.reading import Format
 from catalog.samples import SAMPLES, load_sample
 from catalog.uploads import UploadResult, upload_catalog
-from models.database import create_database_engine, create_session_factory
-from models.migrate import upgrade_to_head
-from service.cli.commands import Commands
+from service.cli.common import Commands, migrated_session
 from service.config import Settings
 
 SHOWN_ERRORS = 20
@@ -42,28 +40,24 @@ def register(commands: Commands) -> None:
     samples.set_defaults(run=run_load_samples)
 
 
-def _session(settings: Settings) -> Session:
-    engine = create_database_engine(settings.database_url)
-    upgrade_to_head(engine)
-    return create_session_factory(engine)()
-
-
 def _mapping(text: str | None) -> dict[str, object] | None:
+    """`--mapping`: JSON text, or @FILE holding it."""
     if text is None:
         return None
-    loaded = json.loads(Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text)
-    if not isinstance(loaded, dict):
-        raise ValueError("the mapping must be a JSON object")
-    return loaded
+    return parse_mapping(Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text)
+
+
+def _print_row_errors(errors: list[RowError]) -> None:
+    for error in errors[:SHOWN_ERRORS]:
+        print(f"  line {error.line}, column {error.column}: {error.reason}", file=sys.stderr)
+    if len(errors) > SHOWN_ERRORS:
+        print(f"  … and {len(errors) - SHOWN_ERRORS:,} more", file=sys.stderr)
 
 
 def _report(result: UploadResult, target: str) -> None:
     state = "checked (dry run)" if result.dry_run else f"version {result.version} is now active"
     print(f"{target}: {result.courses:,} courses of {result.rows:,} rows, {result.skipped:,} skipped; {state}")
-    for error in result.errors[:SHOWN_ERRORS]:
-        print(f"  line {error.line}, column {error.column}: {error.reason}", file=sys.stderr)
-    if len(result.errors) > SHOWN_ERRORS:
-        print(f"  … and {len(result.errors) - SHOWN_ERRORS:,} more", file=sys.stderr)
+    _print_row_errors(result.errors)
 
 
 def run_upload(args: argparse.Namespace, settings: Settings) -> int:
@@ -71,10 +65,10 @@ def run_upload(args: argparse.Namespace, settings: Settings) -> int:
     try:
         content = args.file.read_bytes()
         mapping = _mapping(args.mapping)
-    except (OSError, ValueError) as error:
+    except (OSError, CatalogError) as error:
         print(f"lmi catalog upload: {error}", file=sys.stderr)
         return 2
-    with _session(settings) as session, tqdm(unit=" courses", disable=args.quiet, file=sys.stderr) as bar:
+    with migrated_session(settings) as session, tqdm(unit=" courses", disable=args.quiet, file=sys.stderr) as bar:
         try:
             institution = find_institution(session, args.institution)
             result = upload_catalog(
@@ -83,8 +77,7 @@ def run_upload(args: argparse.Namespace, settings: Settings) -> int:
             )  # fmt: skip
         except InvalidCatalog as error:
             print(f"lmi catalog upload: {error}", file=sys.stderr)
-            for row_error in error.errors[:SHOWN_ERRORS]:
-                print(f"  line {row_error.line}, column {row_error.column}: {row_error.reason}", file=sys.stderr)
+            _print_row_errors(error.errors)
             return 2
         except (AccountsError, CatalogError) as error:
             print(f"lmi catalog upload: {error}", file=sys.stderr)
@@ -96,22 +89,20 @@ def run_upload(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_load_samples(args: argparse.Namespace, settings: Settings) -> int:
     data_dir = args.data_dir or settings.data_dir
-    for sample in SAMPLES:
-        with (
-            _session(settings) as session,
-            tqdm(desc=f"{sample.slug:<24}", unit=" courses", disable=args.quiet, file=sys.stderr) as bar,
-        ):
-            try:
-                load = load_sample(session, data_dir, sample, progress=bar.update)
-            except (OSError, CatalogError) as error:
-                print(f"lmi catalog load-samples: {sample.path}: {error}", file=sys.stderr)
-                return 2
-            session.commit()
-        if load.result is None:
-            print(f"{sample.slug}: unchanged (already loaded from {sample.path})")
-        else:
-            print(
-                f"{sample.slug}: {load.result.courses:,} courses of {load.result.rows:,} rows "
-                f"({load.result.skipped:,} skipped), version {load.result.version}"
-            )
+    with migrated_session(settings) as session:
+        for sample in SAMPLES:
+            with tqdm(desc=f"{sample.slug:<24}", unit=" courses", disable=args.quiet, file=sys.stderr) as bar:
+                try:
+                    load = load_sample(session, data_dir, sample, progress=bar.update)
+                except (OSError, CatalogError) as error:
+                    print(f"lmi catalog load-samples: {sample.path}: {error}", file=sys.stderr)
+                    return 2
+                session.commit()  # each catalog in a transaction of its own
+            if load.result is None:
+                print(f"{sample.slug}: unchanged (already loaded from {sample.path})")
+            else:
+                print(
+                    f"{sample.slug}: {load.result.courses:,} courses of {load.result.rows:,} rows "
+                    f"({load.result.skipped:,} skipped), version {load.result.version}"
+                )
     return 0

@@ -9,7 +9,7 @@ from labour_market.importing.csv_source import MissingSourceFileError, SourceFor
 from labour_market.importing.runner import import_reference
 from models.database import create_database_engine
 from models.migrate import upgrade_to_head
-from service.cli.commands import Commands
+from service.cli.common import Commands
 from service.config import Settings
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from matching.backends import BACKENDS, EMBEDDING_BACKENDS, NO_EMBEDDINGS
 from matching.lexicon import Lexicon
 from models.database import create_database_engine, create_session_factory
-from service.cli.commands import Commands
+from service.cli.common import Commands
 from service.config import Settings
 
 OUTPUT_COLUMNS_HELP = "noc_code, noc_title, score, confidence, match_type, alt1/alt2 codes and scores, no_match"

@@ -2,7 +2,7 @@
 
 import argparse
 
-from service.cli.commands import Commands
+from service.cli.common import Commands
 from service.config import Settings
 
 

@@ -1,7 +1,6 @@
 """`/v1/institutions/{institution}/catalog` (upload, versions, rollback), `/v1/institutions/{institution}/courses`
 and `/v1/courses/{course}`. Changing a catalog needs the institution's key (or an admin's); reading does not."""
 
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -9,8 +8,8 @@ from fastapi.responses import JSONResponse
 
 from accounts.institutions import find_institution
 from catalog import versions
-from catalog.exceptions import InvalidMapping
 from catalog.jobs import UploadJob, start_upload
+from catalog.mapping import parse_mapping
 from catalog.uploads import UploadResult
 from catalog.versions import LinkedOccupation
 from models.accounts import Institution
@@ -132,9 +131,10 @@ def put_catalog(
     ] = None,
 ) -> UploadOut | JSONResponse:
     file_format, charset = media
+    fields = parse_mapping(mapping) if mapping is not None else None
     job = start_upload(
         upload_jobs, session_factory, found.id, body, file_format,
-        charset=charset, mapping=_mapping(mapping), dry_run=dry_run, on_error=on_error, source="api",
+        charset=charset, mapping=fields, dry_run=dry_run, on_error=on_error, source="api",
     )  # fmt: skip
     if not job.wait(settings.upload_wait_seconds):
         answer = job_out(found, job)
@@ -189,18 +189,6 @@ def get_job(
     if running is None or running.institution_id != found.id:
         raise UnknownJob(f"{found.slug} has no upload job {job!r} (jobs are forgotten when the service restarts).")
     return job_out(found, running)
-
-
-def _mapping(text: str | None) -> dict[str, object] | None:
-    if text is None:
-        return None
-    try:
-        mapping = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidMapping(f"The mapping is not JSON: {error.msg} at character {error.pos + 1}.") from None
-    if not isinstance(mapping, dict):
-        raise InvalidMapping("The mapping must be a JSON object from field names to sources.")
-    return mapping
 
 
 @router.get(

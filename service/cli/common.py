@@ -1,0 +1,26 @@
+"""What the command modules share: the type they register subcommands on, and a database session."""
+
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeAlias
+
+from sqlalchemy.orm import Session
+
+from models.database import create_database_engine, create_session_factory
+from models.migrate import upgrade_to_head
+from service.config import Settings
+
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+@contextmanager
+def migrated_session(settings: Settings) -> Iterator[Session]:
+    """A session on the configured database, its schema brought up to date first; closed after."""
+    engine = create_database_engine(settings.database_url)
+    try:
+        upgrade_to_head(engine)
+        with create_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
