@@ -21,6 +21,7 @@ COPY labour_market/ labour_market/
 COPY matching/ matching/
 COPY accounts/ accounts/
 COPY catalog/ catalog/
+COPY recommendations/ recommendations/
 RUN pip install --no-cache-dir .
 
 USER lmi

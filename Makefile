@@ -21,11 +21,12 @@ install: $(VENV)/.installed
 import: install
 	$(BIN)/lmi import-reference
 
-# The first run embeds the index titles (several minutes, with a progress bar); later runs load the cache.
-# The four sample catalogs are uploaded as institutions of their own (unchanged ones are skipped).
+# The first run embeds the index titles, the ESCO skills and the occupations (about 12 minutes on two
+# cores, with progress bars); later runs load the cache. The four sample catalogs are then uploaded,
+# tagged and linked as institutions of their own (unchanged ones are skipped; about 4 minutes the first time).
 run: import
-	$(BIN)/lmi catalog load-samples
 	$(BIN)/lmi build-index
+	$(BIN)/lmi catalog load-samples
 	$(BIN)/lmi serve --port $(LMI_PORT)
 
 serve: install

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from catalog.exceptions import CatalogError, UploadCancelled
 from catalog.reading import Format
-from catalog.uploads import UploadResult, upload_catalog
+from catalog.skill_space import SkillSpace
+from catalog.uploads import TAGGED, UploadResult, upload_catalog
 from models.accounts import Institution
 
 Status = Literal["queued", "running", "succeeded", "failed"]
@@ -34,14 +35,18 @@ class UploadJob:
     institution_id: int
     created_at: dt.datetime
     status: Status = "queued"
+    courses_tagged: int = 0
     rows_written: int = 0
     result: UploadResult | None = None
     error: Exception | None = None
     finished_at: dt.datetime | None = None
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
 
-    def advance(self, rows: int) -> None:
-        self.rows_written += rows
+    def advance(self, stage: str, courses: int) -> None:
+        if stage == TAGGED:
+            self.courses_tagged += courses
+        else:
+            self.rows_written += courses
 
     def wait(self, seconds: float) -> bool:
         """True when the job has finished within `seconds`."""
@@ -77,6 +82,17 @@ class JobRunner:
                 self._jobs.popitem(last=False)
         return job
 
+    def run_in_background(self, work: Callable[[], object]) -> None:
+        """Queue other catalog work (re-tagging) behind the uploads already queued; failures are logged."""
+
+        def logged() -> None:
+            try:
+                work()
+            except Exception:
+                logger.exception("background catalog work failed")
+
+        self._worker.submit(logged)
+
     def get(self, job_id: str) -> UploadJob | None:
         with self._lock:
             return self._jobs.get(job_id)
@@ -109,6 +125,7 @@ def start_upload(
     institution_id: int,
     content: bytes,
     file_format: Format,
+    skill_space: SkillSpace | None = None,
     **options: Any,
 ) -> UploadJob:
     """Queue the upload of a catalog (see `upload_catalog` for `options`) in a session of its own."""
@@ -116,7 +133,9 @@ def start_upload(
     def work(job: UploadJob) -> UploadResult:
         with session_factory() as session:
             institution = session.get_one(Institution, institution_id)
-            result = upload_catalog(session, institution, content, file_format, progress=job.advance, **options)
+            result = upload_catalog(
+                session, institution, content, file_format, progress=job.advance, skill_space=skill_space, **options
+            )
             session.commit()
             return result
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from accounts.institutions import create_institution
 from catalog.reading import Format
+from catalog.skill_space import SkillSpace
 from catalog.uploads import Progress, UploadResult, upload_catalog
 from catalog.versions import active_version
 from models.accounts import Institution
@@ -121,7 +122,11 @@ def sample_source(sample: SampleCatalog, content: bytes) -> str:
 
 
 def load_sample(
-    session: Session, data_dir: Path, sample: SampleCatalog, progress: Progress | None = None
+    session: Session,
+    data_dir: Path,
+    sample: SampleCatalog,
+    progress: Progress | None = None,
+    skill_space: SkillSpace | None = None,
 ) -> SampleLoad:
     """Upload one sample catalog unless the institution already serves it. Flushes; the caller commits."""
     content = (data_dir / sample.path).read_bytes()
@@ -134,6 +139,6 @@ def load_sample(
         return SampleLoad(sample, None)
     result = upload_catalog(
         session, institution, content, sample.file_format, mapping=sample.mapping, source=source, on_error="skip",
-        progress=progress,
+        progress=progress, skill_space=skill_space,
     )  # fmt: skip
     return SampleLoad(sample, result)

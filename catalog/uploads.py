@@ -6,7 +6,7 @@ that fails (or a process killed mid-way) leaves the old one serving. Earlier ver
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
@@ -15,18 +15,22 @@ from sqlalchemy.orm import Session
 
 from catalog.exceptions import InvalidCatalog, TooManyRows
 from catalog.fields import CourseRecord, RowError
-from catalog.linking import given_links
+from catalog.linking import OccupationLink, given_links
 from catalog.mapping import FieldSource, compile_mapping
 from catalog.reading import Format, RawRow, read_table
 from catalog.reference_codes import read_reference_codes
+from catalog.skill_space import SkillSpace
+from catalog.tagging import CourseText, Tagging, tag_courses
 from catalog.validation import ReferenceCodes, check_row
 from models.accounts import Institution
-from models.catalog import CatalogVersion, Course, CourseOccupation
+from models.catalog import CatalogVersion, Course, CourseOccupation, CourseTagging
 
 OnError = Literal["reject", "skip"]
 MAX_ROWS = 20_000
 INSERT_CHUNK = 1000
-Progress = Callable[[int], object]  # told how many courses were written
+TAGGED = "tagged"
+WRITTEN = "written"
+Progress = Callable[[str, int], object]  # told how many more courses were tagged (TAGGED) or written (WRITTEN)
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,13 @@ def upload_catalog(
     on_error: OnError = "reject",
     max_rows: int = MAX_ROWS,
     progress: Progress | None = None,
+    skill_space: SkillSpace | None = None,
 ) -> UploadResult:
     """Check the catalog and, unless `dry_run`, add it as the institution's new active version.
+
+    With a `skill_space`, the courses are tagged and linked first (the slow part: every course is
+    embedded), then written with their tags in one short transaction. Without one, they are
+    written untagged and tagged later (see `catalog.retagging`).
 
     Raises UnreadableCatalog, InvalidMapping, TooManyRows, or InvalidCatalog (a bad row while
     `on_error` is "reject", or no good row at all). Flushes; the caller commits.
@@ -72,8 +81,22 @@ def upload_catalog(
     result = UploadResult(institution.id, None, dry_run, rows, len(records), rows - len(records), errors)
     if dry_run:
         return result
-    version = _write_version(session, institution, records, codes, source, result.skipped, progress)
+    taggings = None
+    if skill_space is not None:
+        tagged = None if progress is None else (lambda count: progress(TAGGED, count))
+        taggings = tag_courses(skill_space, [text_of(record) for record in records], tagged)
+    version = _write_version(session, institution, records, codes, source, result.skipped, progress, taggings)
+    if skill_space is not None:
+        version.tagging_key = skill_space.key
     return replace(result, version=version.number)
+
+
+def text_of(record: CourseRecord) -> CourseText:
+    return CourseText(record.title, record.description, record.skills, bool(record.noc_codes))
+
+
+def text_of_course(course: Course) -> CourseText:
+    return CourseText(course.title, course.description, [str(tag) for tag in course.skills], bool(course.noc_codes))
 
 
 def _checked(
@@ -109,6 +132,7 @@ def _write_version(
     source: str,
     skipped: int,
     progress: Progress | None,
+    taggings: list[Tagging] | None,
 ) -> CatalogVersion:
     latest = session.scalar(
         select(func.max(CatalogVersion.number)).where(CatalogVersion.institution_id == institution.id)
@@ -129,15 +153,41 @@ def _write_version(
             insert(Course).returning(Course.id, sort_by_parameter_order=True),
             [{**asdict(record), "version_id": version.id} for record in chunk],
         ).all()
+        chunk_taggings = taggings[start : start + INSERT_CHUNK] if taggings is not None else None
         links = [
             {"course_id": course_id, **asdict(link)}
             for course_id, record in zip(ids, chunk, strict=True)
             for link in given_links(record.noc_codes, codes.noc2016_successors)
         ]
+        if chunk_taggings is not None:
+            write_taggings(session, ids, chunk_taggings)
         if links:
             session.execute(insert(CourseOccupation), links)
         if progress is not None:
-            progress(len(chunk))
+            progress(WRITTEN, len(chunk))
     institution.active_version_id = version.id
     session.flush()
     return version
+
+
+def write_taggings(session: Session, course_ids: Sequence[int], taggings: Sequence[Tagging]) -> None:
+    """Store the tags, descriptor coverage and vector of each course, and its inferred links."""
+    session.execute(
+        insert(CourseTagging),
+        [
+            {
+                "course_id": course_id,
+                "tags": [asdict(tag) for tag in tagging.tags],
+                "descriptors": tagging.descriptors,
+                "vector": tagging.vector.astype("float32").tobytes(),
+            }
+            for course_id, tagging in zip(course_ids, taggings, strict=True)
+        ],
+    )
+    links: list[tuple[int, OccupationLink]] = [
+        (course_id, link) for course_id, tagging in zip(course_ids, taggings, strict=True) for link in tagging.links
+    ]
+    if links:
+        session.execute(
+            insert(CourseOccupation), [{"course_id": course_id, **asdict(link)} for course_id, link in links]
+        )

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from catalog.exceptions import CourseNotFound, VersionNotFound
 from models.accounts import Institution
-from models.catalog import CatalogVersion, Course, CourseOccupation
+from models.catalog import CatalogVersion, Course, CourseOccupation, CourseTagging
 from models.occupations import NocClass
 
 
@@ -17,6 +17,7 @@ class CoursePage:
     version: CatalogVersion | None
     courses: list[Course]
     occupations: dict[int, list["LinkedOccupation"]]  # by course row id
+    taggings: dict[int, CourseTagging]  # by course row id; absent until the course is tagged
     total: int
 
 
@@ -61,7 +62,7 @@ def list_courses(session: Session, institution: Institution, page: int, per_page
     """The courses of the active version, in file order."""
     version = active_version(session, institution)
     if version is None:
-        return CoursePage(institution, None, [], {}, 0)
+        return CoursePage(institution, None, [], {}, {}, 0)
     condition = Course.version_id == version.id
     total = session.scalar(select(func.count()).select_from(Course).where(condition)) or 0
     courses = list(
@@ -69,7 +70,9 @@ def list_courses(session: Session, institution: Institution, page: int, per_page
             select(Course).where(condition).order_by(Course.line).offset((page - 1) * per_page).limit(per_page)
         )
     )
-    return CoursePage(institution, version, courses, linked_occupations(session, courses), total)
+    return CoursePage(
+        institution, version, courses, linked_occupations(session, courses), course_taggings(session, courses), total
+    )
 
 
 def find_course(session: Session, reference: str) -> tuple[Institution, Course]:
@@ -109,3 +112,9 @@ def linked_occupations(session: Session, courses: list[Course]) -> dict[int, lis
             LinkedOccupation(link.noc_code, title_en, title_fr, link.score, link.source, link.evidence)
         )
     return linked
+
+
+def course_taggings(session: Session, courses: list[Course]) -> dict[int, CourseTagging]:
+    """The tags and descriptor coverage of the courses that are tagged (by course row id)."""
+    query = select(CourseTagging).where(CourseTagging.course_id.in_([course.id for course in courses]))
+    return {tagging.course_id: tagging for tagging in session.scalars(query)}

@@ -323,3 +323,28 @@ def _regional_wage(
         source=NATIONAL_WAGES_LABEL,
         history=[],
     )
+
+
+@dataclass(frozen=True)
+class MarketSummary:
+    """What a recommendation shows of the occupation's labour market: outlook and wages."""
+
+    teer: int | None
+    outlook: Outlook | None
+    wages: Wages
+
+
+def market_summary(session: Session, code: str, lang: Language, region_name: str | None) -> MarketSummary:
+    """The outlook and wages of a unit group (a lighter `occupation_profile`); raises UnknownRegion
+    or OccupationNotFound (the region is checked first)."""
+    requested_region = regional_wages.resolve_region(session, region_name) if region_name else None
+    unit_group = occupations.get_unit_group(session, code)
+    national = session.get(NationalWage, code)
+    return MarketSummary(
+        teer=unit_group.teer,
+        outlook=_outlook(occupations.outlook_for(session, code), lang),
+        wages=Wages(
+            national=_national_wage(national),
+            regional=_regional_wage(session, code, requested_region, national, lang) if requested_region else None,
+        ),
+    )

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -21,6 +21,7 @@ class CatalogVersion(Base):
     source: Mapped[str] = mapped_column(String(300))  # file name or "api"
     course_count: Mapped[int] = mapped_column(Integer)
     skipped_rows: Mapped[int] = mapped_column(Integer)
+    tagging_key: Mapped[str | None] = mapped_column(String(80))  # model and reference data its tags were computed with
 
 
 class Course(Base):
@@ -63,3 +64,18 @@ class CourseOccupation(Base):
     score: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(20))
     evidence: Mapped[str] = mapped_column(String(500))
+
+
+class CourseTagging(Base):
+    """What tagging found for a course: its skill tags, the OaSIS descriptors it covers and its text
+    embedding. Computed at upload and again when the model or the reference data change (the
+    version's `tagging_key` tells which)."""
+
+    __tablename__ = "course_tagging"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    tags: Mapped[list[Any]] = mapped_column(
+        JSON
+    )  # [{"text", "source", "skill": {...} | None, "descriptor": {...} | None}]
+    descriptors: Mapped[dict[str, Any]] = mapped_column(JSON)  # OaSIS descriptor id → coverage 0-1
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, unit length

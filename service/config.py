@@ -55,6 +55,18 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LMI_MAX_CATALOG_BYTES"),
         description="Largest catalog upload accepted, in bytes.",
     )
+    max_institution_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        validation_alias=AliasChoices("LMI_MAX_INSTITUTION_SHARE"),
+        description="Largest share of the first ten recommended programs one institution may take.",
+    )
+    retag_on_startup: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("LMI_RETAG_ON_STARTUP"),
+        description="Tag again, in the background at start-up, the catalogs tagged under another skill space.",
+    )
     upload_wait_seconds: float = Field(
         default=5.0,
         ge=0,

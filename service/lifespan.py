@@ -1,6 +1,8 @@
 """The application's long-lived resources, created at start-up and closed at shutdown: the database
 engine and its session factory, the matching resources (matcher with its worker thread, title
-suggester) and the catalog upload worker. Routes reach them through `request.app.state`."""
+suggester), the skill space and the recommender, and the catalog upload worker (which first
+re-tags catalogs tagged under another model or reference data). Routes reach them through
+`request.app.state`."""
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -9,8 +11,9 @@ from fastapi import FastAPI
 
 from catalog.jobs import JobRunner
 from models.database import create_database_engine, create_session_factory
+from recommendations.recommend import Recommender
 from service.config import Settings
-from service.resources import load_matching
+from service.resources import load_matching, load_skill_space_for, retag_stale_catalogs
 
 
 def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -28,6 +31,20 @@ def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContext
             matching = load_matching(app.state.session_factory, settings.matcher_backend, settings.index_dir)
             app.state.matcher = matching.matcher if matching else None
             app.state.title_suggester = matching.suggester if matching else None
+            skill_space = load_skill_space_for(
+                app.state.session_factory,
+                settings.data_dir,
+                matching.matcher.embedder if matching else None,
+                settings.index_dir,
+            )
+            app.state.skill_space = skill_space
+            app.state.recommender = (
+                Recommender(matching.matcher, skill_space, settings.max_institution_share)
+                if matching and skill_space
+                else None
+            )
+            if skill_space is not None and settings.retag_on_startup:
+                upload_jobs.run_in_background(lambda: retag_stale_catalogs(app.state.session_factory, skill_space))
             yield
         finally:
             upload_jobs.close()

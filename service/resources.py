@@ -1,5 +1,6 @@
-"""Start-up wiring of the matching domain: its lexicon read from the reference database, then the
-matcher and the title suggester. Used by the service's lifespan and by the `lmi` commands."""
+"""Start-up wiring of the domains: the matcher's lexicon read from the reference database, then the
+matcher and the title suggester; the skill space that tags courses and ranks them. Used by the
+service's lifespan and by the `lmi` commands."""
 
 import logging
 from dataclasses import dataclass
@@ -8,8 +9,11 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog.retagging import retag_version, stale_versions
+from catalog.skill_space import SkillSpace, load_skill_space
 from labour_market.title_index import read_title_index
 from matching.assembly import assemble_matcher
+from matching.embeddings import Embedder, create_embedder
 from matching.engine import Matcher
 from matching.lexicon import Lexicon, LexiconSources, UnitGroup
 from matching.suggest import TitleSuggester
@@ -17,6 +21,7 @@ from matching.suggest import TitleSuggester
 logger = logging.getLogger(__name__)
 
 NOT_IMPORTED = "reference data not imported; run `lmi import-reference`"
+DEFAULT_SKILL_BACKEND = "e5"
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,40 @@ def load_matching(
         return None
     matcher = assemble_matcher(lexicon, backend, index_dir, progress=progress)
     return MatchingResources(matcher, TitleSuggester.from_lexicon(lexicon))
+
+
+def load_skill_space_for(
+    session_factory: sessionmaker[Session],
+    data_dir: Path,
+    embedder: Embedder | None,
+    index_dir: Path,
+    progress: bool = False,
+) -> SkillSpace | None:
+    """The skill space for tagging and recommending; None (logged) when nothing is imported.
+
+    It embeds with the matcher's model, or e5 when the matcher matches on words only (the e5
+    model ships inside a package and loads in milliseconds). The first start embeds the ESCO
+    skills and the occupations (a few minutes); later starts load them from `index_dir`.
+    """
+    try:
+        with session_factory() as session:
+            space = load_skill_space(
+                session, data_dir, embedder or create_embedder(DEFAULT_SKILL_BACKEND), index_dir, progress
+            )
+    except SQLAlchemyError as error:
+        logger.warning("recommendations are unavailable: the database is not migrated (%s)", type(error).__name__)
+        return None
+    if space is None:
+        logger.warning("recommendations are unavailable: %s, then restart", NOT_IMPORTED)
+    return space
+
+
+def retag_stale_catalogs(session_factory: sessionmaker[Session], space: SkillSpace) -> int:
+    """Tag again every active catalog tagged under another skill space; returns the course count."""
+    count = 0
+    with session_factory() as session:
+        for version in stale_versions(session, space.key):
+            count += retag_version(session, version, space)
+            session.commit()
+            logger.info("re-tagged catalog version %d (%s)", version.id, space.key)
+    return count

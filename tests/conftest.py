@@ -14,8 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from catalog.skill_space import SkillSpace, load_skill_space
 from labour_market.importing.runner import import_reference
+from matching.embeddings import E5Embedder
 from models.database import create_database_engine
 from service.app import create_app
 from service.config import Settings
@@ -101,16 +104,26 @@ def reference_engine(reference_database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where test apps would cache an embedding index; they match on words only and never embed."""
-    return tmp_path_factory.mktemp("index")
+    """Where test apps cache embeddings: they match job titles on words only, but tag courses and rank
+    programs with e5 (the ESCO skills and the occupations are embedded once per session, unless
+    `LMI_TEST_INDEX_DIR` names a folder that keeps them between runs)."""
+    kept = os.environ.get("LMI_TEST_INDEX_DIR")
+    return Path(kept) if kept else tmp_path_factory.mktemp("index")
 
 
 @pytest.fixture(scope="session")
 def app_settings(index_dir: Path) -> Callable[[str], Settings]:
-    """Settings of a test app on a database: lexical matching only (embedding the titles takes minutes)."""
+    """Settings of a test app on a database: job titles matched on words only (embedding the 58k titles
+    takes minutes); skills and courses are still embedded with e5."""
 
     def settings_for(database_url: str) -> Settings:
-        return Settings(database_url=database_url, data_dir=DATA_DIR, matcher_backend="none", index_dir=index_dir)
+        return Settings(
+            database_url=database_url,
+            data_dir=DATA_DIR,
+            matcher_backend="none",
+            index_dir=index_dir,
+            retag_on_startup=False,  # the shared test database holds untagged samples: tagging them takes minutes
+        )
 
     return settings_for
 
@@ -125,3 +138,13 @@ def client(reference_database_url: str, app_settings: Callable[[str], Settings])
 def empty_database_url(database_factory: DatabaseFactory) -> str:
     """A new database of the current backend, without tables."""
     return database_factory.new_url()
+
+
+@pytest.fixture(scope="session")
+def skill_space(reference_engine: Engine, index_dir: Path) -> SkillSpace:
+    """The service's skill space over the real reference data, embedded with e5 (cached in `index_dir`,
+    which the test apps share: the first build takes two to three minutes)."""
+    with Session(reference_engine) as session:
+        space = load_skill_space(session, DATA_DIR, E5Embedder(), index_dir)
+    assert space is not None
+    return space

@@ -6,12 +6,14 @@ from service.api import docs, health, problem_pages
 from service.api.catalog.router import router as catalog_router
 from service.api.labour_market.router import router as labour_market_router
 from service.api.matching.router import router as matching_router
+from service.api.recommendations.router import router as recommendations_router
 
 api_v1 = APIRouter(prefix="/v1")
 # `/v1/occupations/search` before `/v1/occupations/{noc_code}`, which would read "search" as a code.
 api_v1.include_router(matching_router)
 api_v1.include_router(labour_market_router)
 api_v1.include_router(catalog_router)
+api_v1.include_router(recommendations_router)
 
 router = APIRouter()
 router.include_router(health.router)

@@ -1,10 +1,13 @@
-"""`lmi catalog upload` and `lmi catalog load-samples`: catalogs from the command line, through the
-same upload as `PUT /v1/institutions/{id}/catalog`."""
+"""`lmi catalog upload`, `lmi catalog load-samples` and `lmi catalog retag`: catalogs from the
+command line, through the same upload as `PUT /v1/institutions/{id}/catalog`, tagged and linked
+in the same skill space as the service's."""
 
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from accounts.exceptions import AccountsError
@@ -13,8 +16,11 @@ from catalog.exceptions import CatalogError, InvalidCatalog
 from catalog.fields import RowError
 from catalog.mapping import parse_mapping
 from catalog.reading import Format
+from catalog.retagging import retag_version, stale_versions
 from catalog.samples import SAMPLES, load_sample
-from catalog.uploads import UploadResult, upload_catalog
+from catalog.skill_space import SkillSpace
+from catalog.uploads import Progress, UploadResult, upload_catalog
+from matching.backends import EMBEDDING_BACKENDS
 from service.cli.common import Commands, migrated_session
 from service.config import Settings
 
@@ -38,6 +44,41 @@ def register(commands: Commands) -> None:
     samples.add_argument("--data-dir", type=Path, help="reference data folder (default: LMI_DATA_DIR)")
     samples.add_argument("--quiet", action="store_true", help="no progress bars")
     samples.set_defaults(run=run_load_samples)
+    retag = actions.add_parser("retag", help="tag again the active catalogs tagged under another model or data")
+    retag.add_argument("--all", action="store_true", help="every active catalog, even those up to date")
+    retag.add_argument("--quiet", action="store_true", help="no progress bars")
+    retag.set_defaults(run=run_retag)
+
+
+def _skill_space(session: Session, settings: Settings, progress: bool) -> SkillSpace | None:
+    """The service's skill space (its model, its cached vectors), or None with a message."""
+    from catalog.skill_space import load_skill_space  # noqa: PLC0415 - loads the embedding model
+    from matching.embeddings import create_embedder  # noqa: PLC0415
+    from service.resources import DEFAULT_SKILL_BACKEND, NOT_IMPORTED  # noqa: PLC0415
+
+    backend = settings.matcher_backend if settings.matcher_backend in EMBEDDING_BACKENDS else DEFAULT_SKILL_BACKEND
+    space = load_skill_space(session, settings.data_dir, create_embedder(backend), settings.index_dir, progress)
+    if space is None:
+        print(f"lmi catalog: courses are not tagged: {NOT_IMPORTED}", file=sys.stderr)
+    return space
+
+
+def _retag_stale(session: Session, space: SkillSpace, everything: bool, quiet: bool) -> None:
+    targets = stale_versions(session, "" if everything else space.key)
+    for version in targets:
+        with tqdm(desc=f"re-tagging v{version.id:<19}", unit=" courses", disable=quiet, file=sys.stderr) as bar:
+            count = retag_version(session, version, space, bar.update)
+        session.commit()
+        print(f"catalog version {version.id}: {count:,} courses tagged again")
+
+
+def run_retag(args: argparse.Namespace, settings: Settings) -> int:
+    with migrated_session(settings) as session:
+        space = _skill_space(session, settings, progress=not args.quiet)
+        if space is None:
+            return 2
+        _retag_stale(session, space, args.all, args.quiet)
+    return 0
 
 
 def _mapping(text: str | None) -> dict[str, object] | None:
@@ -69,11 +110,13 @@ def run_upload(args: argparse.Namespace, settings: Settings) -> int:
         print(f"lmi catalog upload: {error}", file=sys.stderr)
         return 2
     with migrated_session(settings) as session, tqdm(unit=" courses", disable=args.quiet, file=sys.stderr) as bar:
+        space = None if args.dry_run else _skill_space(session, settings, progress=not args.quiet)
         try:
             institution = find_institution(session, args.institution)
             result = upload_catalog(
                 session, institution, content, file_format, charset=args.charset, mapping=mapping,
-                source=args.file.name, dry_run=args.dry_run, on_error=args.on_error, progress=bar.update,
+                source=args.file.name, dry_run=args.dry_run, on_error=args.on_error, progress=_stages(bar),
+                skill_space=space,
             )  # fmt: skip
         except InvalidCatalog as error:
             print(f"lmi catalog upload: {error}", file=sys.stderr)
@@ -90,10 +133,11 @@ def run_upload(args: argparse.Namespace, settings: Settings) -> int:
 def run_load_samples(args: argparse.Namespace, settings: Settings) -> int:
     data_dir = args.data_dir or settings.data_dir
     with migrated_session(settings) as session:
+        space = _skill_space(session, settings, progress=not args.quiet)
         for sample in SAMPLES:
             with tqdm(desc=f"{sample.slug:<24}", unit=" courses", disable=args.quiet, file=sys.stderr) as bar:
                 try:
-                    load = load_sample(session, data_dir, sample, progress=bar.update)
+                    load = load_sample(session, data_dir, sample, progress=_stages(bar), skill_space=space)
                 except (OSError, CatalogError) as error:
                     print(f"lmi catalog load-samples: {sample.path}: {error}", file=sys.stderr)
                     return 2
@@ -105,4 +149,20 @@ def run_load_samples(args: argparse.Namespace, settings: Settings) -> int:
                     f"{sample.slug}: {load.result.courses:,} courses of {load.result.rows:,} rows "
                     f"({load.result.skipped:,} skipped), version {load.result.version}"
                 )
+        if space is not None:
+            _retag_stale(session, space, everything=False, quiet=args.quiet)
     return 0
+
+
+def _stages(bar: "tqdm[Any]") -> Progress:
+    """Progress shown as courses tagged, then written (the bar restarts at each stage)."""
+    current = [""]
+
+    def show(stage: str, count: int) -> None:
+        if stage != current[0]:
+            current[0] = stage
+            bar.reset()
+            bar.set_postfix_str(stage)
+        bar.update(count)
+
+    return show

@@ -61,6 +61,7 @@ def _read_lexicon(settings: Settings, command: str) -> Lexicon | None:
 def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
     from matching.assembly import assemble_matcher, semantic_passages  # noqa: PLC0415
     from matching.vector_index import cache_key, cache_paths  # noqa: PLC0415
+    from service.resources import load_skill_space_for  # noqa: PLC0415
 
     backend = args.backend or settings.matcher_backend
     if backend == NO_EMBEDDINGS:
@@ -78,8 +79,19 @@ def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
         assert matcher.embedder is not None
         titles = [entry.title for entry in semantic_passages(lexicon)]
         index_path, _ = cache_paths(index_dir, matcher.embedder.name, cache_key(matcher.embedder, titles))
-    state = "already built; loaded" if index_path in before else "built"
-    print(f"{backend} index of {len(titles):,} titles at {index_path}: {state} in {seconds:.1f} s")
+        state = "already built; loaded" if index_path in before else "built"
+        print(f"{backend} index of {len(titles):,} titles at {index_path}: {state} in {seconds:.1f} s")
+        started = time.perf_counter()
+        engine = create_database_engine(settings.database_url)
+        space = load_skill_space_for(
+            create_session_factory(engine), settings.data_dir, matcher.embedder, index_dir, progress=True
+        )
+        engine.dispose()
+    if space is not None:
+        print(
+            f"skill space {space.key}: {len(space.esco):,} ESCO skills, {len(space.descriptors)} OaSIS descriptors, "
+            f"{len(space.occupations)} occupations in {time.perf_counter() - started:.1f} s"
+        )
     return 0
 
 

@@ -19,9 +19,9 @@ def test_a_job_runs_reports_progress_and_succeeds() -> None:
     release = threading.Event()
 
     def work(job: UploadJob) -> UploadResult:
-        job.advance(1000)
+        job.advance("written", 1000)
         release.wait(5)
-        job.advance(500)
+        job.advance("written", 500)
         return RESULT
 
     job = runner.submit(7, work)

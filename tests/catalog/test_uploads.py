@@ -99,7 +99,7 @@ def test_a_failure_while_writing_leaves_the_old_catalog(session: Session, instit
     session.commit()
     rows = b"".join(f"B{n},Course {n},https://b.ca/{n},\n".encode() for n in range(2500))
 
-    def fail(_: int) -> None:
+    def fail(_: str, __: int) -> None:
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
@@ -128,7 +128,7 @@ def test_a_killed_upload_leaves_the_old_catalog(
         engine = create_database_engine({reference_database_url!r})
         with Session(engine) as session:
             institution = find_institution(session, {institution.slug!r})
-            def written(rows):
+            def written(stage, rows):
                 print("writing", flush=True)
                 time.sleep(60)
             upload_catalog(session, institution, open({str(catalog)!r}, "rb").read(), "csv", progress=written)

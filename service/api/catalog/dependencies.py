@@ -7,6 +7,7 @@ from fastapi import Depends, Path, Request
 from accounts.institutions import find_institution
 from catalog.jobs import JobRunner
 from catalog.reading import Format
+from catalog.skill_space import SkillSpace
 from models.accounts import Institution
 from service.http.auth import CurrentPrincipal
 from service.http.dependencies import DbSession
@@ -63,3 +64,12 @@ def owned_institution(
 
 
 OwnedInstitution = Annotated[Institution, Depends(owned_institution)]
+
+
+def get_skill_space(request: Request) -> SkillSpace | None:
+    """The skill space uploads are tagged in; None leaves new catalogs untagged until it is loaded."""
+    space: SkillSpace | None = getattr(request.app.state, "skill_space", None)
+    return space
+
+
+AppSkillSpace = Annotated[SkillSpace | None, Depends(get_skill_space)]

@@ -13,17 +13,19 @@ from catalog.mapping import parse_mapping
 from catalog.uploads import UploadResult
 from catalog.versions import LinkedOccupation
 from models.accounts import Institution
-from models.catalog import CatalogVersion, Course
-from service.api.catalog.dependencies import CatalogFormat, OwnedInstitution, RawBody, UploadJobs
+from models.catalog import CatalogVersion, Course, CourseTagging
+from service.api.catalog.dependencies import AppSkillSpace, CatalogFormat, OwnedInstitution, RawBody, UploadJobs
 from service.api.catalog.schemas import (
     CourseOut,
     CoursePageOut,
+    DescriptorCoverageOut,
     InstitutionListOut,
     InstitutionOut,
     InstitutionSummaryOut,
     JobOut,
     LinkedOccupationOut,
     RowErrorOut,
+    SkillTagOut,
     UploadOut,
     VersionOut,
     VersionsOut,
@@ -65,14 +67,23 @@ def version_out(version: CatalogVersion, active: bool) -> VersionOut:
     )
 
 
-COMPUTED = ("id", "institution", "occupations")
+COMPUTED = ("id", "institution", "occupations", "tagged", "tags", "descriptors")
 
 
-def course_out(institution: Institution, course: Course, occupations: list[LinkedOccupation]) -> CourseOut:
+def course_out(
+    institution: Institution, course: Course, occupations: list[LinkedOccupation], tagging: CourseTagging | None
+) -> CourseOut:
+    descriptors = sorted((tagging.descriptors if tagging else {}).items(), key=lambda item: (-item[1], item[0]))
     return CourseOut(
         id=f"{institution.slug}:{course.course_id}",
         institution=institution_out(institution),
         occupations=[LinkedOccupationOut.model_validate(link, from_attributes=True) for link in occupations],
+        tagged=tagging is not None,
+        tags=[SkillTagOut.model_validate(tag) for tag in (tagging.tags if tagging else [])],
+        descriptors=[
+            DescriptorCoverageOut(id=descriptor, label=descriptor.split(":", 2)[-1], coverage=coverage)
+            for descriptor, coverage in descriptors
+        ],
         **{name: getattr(course, name) for name in CourseOut.model_fields if name not in COMPUTED},
     )
 
@@ -113,6 +124,7 @@ def put_catalog(
     session_factory: SessionFactory,
     settings: AppSettings,
     upload_jobs: UploadJobs,
+    skill_space: AppSkillSpace,
     found: OwnedInstitution,
     body: RawBody,
     media: CatalogFormat,
@@ -134,7 +146,7 @@ def put_catalog(
     fields = parse_mapping(mapping) if mapping is not None else None
     job = start_upload(
         upload_jobs, session_factory, found.id, body, file_format,
-        charset=charset, mapping=fields, dry_run=dry_run, on_error=on_error, source="api",
+        skill_space=skill_space, charset=charset, mapping=fields, dry_run=dry_run, on_error=on_error, source="api",
     )  # fmt: skip
     if not job.wait(settings.upload_wait_seconds):
         answer = job_out(found, job)
@@ -166,6 +178,7 @@ def job_out(institution: Institution, job: UploadJob) -> JobOut:
         id=job.id,
         href=f"/v1/institutions/{institution.slug}/catalog/jobs/{job.id}",
         status=job.status,
+        courses_tagged=job.courses_tagged,
         rows_written=job.rows_written,
         created_at=job.created_at,
         finished_at=job.finished_at,
@@ -241,7 +254,10 @@ def list_courses(
     return CoursePageOut(
         institution=institution_out(found),
         version=listing.version.number if listing.version else None,
-        items=[course_out(found, course, listing.occupations[course.id]) for course in listing.courses],
+        items=[
+            course_out(found, course, listing.occupations[course.id], listing.taggings.get(course.id))
+            for course in listing.courses
+        ],
         page=page,
         per_page=per_page,
         total=listing.total,
@@ -259,4 +275,9 @@ def get_course(
     course: Annotated[str, Path(description="`<institution slug>:<course_id>`", examples=["viu:9185"])],
 ) -> CourseOut:
     institution, found = versions.find_course(session, course)
-    return course_out(institution, found, versions.linked_occupations(session, [found])[found.id])
+    return course_out(
+        institution,
+        found,
+        versions.linked_occupations(session, [found])[found.id],
+        versions.course_taggings(session, [found]).get(found.id),
+    )

@@ -56,8 +56,37 @@ class LinkedOccupationOut(BaseModel):
     title_en: str
     title_fr: str | None
     score: float = Field(description="How well the course fits the occupation, 0 to 1.")
-    source: str = Field(description="Where the link comes from: `given` (the institution's NOC codes).")
+    source: str = Field(
+        description="Where the link comes from: `given` (the institution's NOC codes) or `inferred` (the "
+        "course's text and skills compared with the occupation's)."
+    )
     evidence: str
+
+
+class SkillMatchOut(BaseModel):
+    id: str = Field(description="ESCO skill URI, or `oasis:<dimension>:<descriptor>`.")
+    label: str
+    vocabulary: Literal["esco", "oasis"]
+    confidence: float = Field(description="0 to 1.")
+
+
+class SkillTagOut(BaseModel):
+    text: str = Field(description="The tag as given, or the label of an inferred one.")
+    source: Literal["given", "inferred"] = Field(
+        description="`given` by the catalog; `inferred` from the title when it gave none that fit."
+    )
+    fits_course: bool = Field(
+        description="False when the given tags, together, fit other courses or occupations better than this "
+        "course's own title and description (a catalog row carrying a neighbour's tags): they then count for nothing."
+    )
+    skill: SkillMatchOut | None = Field(description="The nearest ESCO skill.")
+    descriptor: SkillMatchOut | None = Field(description="The nearest OaSIS skills or knowledge descriptor.")
+
+
+class DescriptorCoverageOut(BaseModel):
+    id: str
+    label: str
+    coverage: float = Field(description="How well the course covers the OaSIS descriptor, 0 to 1.")
 
 
 class CourseOut(BaseModel):
@@ -80,6 +109,9 @@ class CourseOut(BaseModel):
     start_dates: list[str]
     institution: InstitutionOut
     occupations: list[LinkedOccupationOut] = Field(description="The NOC 2021 unit groups it leads to, best first.")
+    tagged: bool = Field(description="False until the course has been tagged (tags, descriptors and inferred links).")
+    tags: list[SkillTagOut]
+    descriptors: list[DescriptorCoverageOut] = Field(description="OaSIS skills and knowledge it covers, best first.")
 
 
 class CoursePageOut(BaseModel):
@@ -97,7 +129,8 @@ class JobOut(BaseModel):
     id: str
     href: str
     status: Literal["queued", "running", "succeeded", "failed"]
-    rows_written: int = Field(description="Courses written so far.")
+    courses_tagged: int = Field(description="Courses tagged and linked so far (the slow part: each is embedded).")
+    rows_written: int = Field(description="Courses written so far (after tagging).")
     created_at: dt.datetime
     finished_at: dt.datetime | None
     result: UploadOut | None = Field(description="When it succeeded: what the upload answers.")

@@ -1,0 +1,87 @@
+"""The canonical skills and the occupations in one embedding space: what tagging and linking compare
+courses with, and what recommendations rank them by.
+
+Built at start-up from the reference database and the ESCO file; the skill and occupation
+embeddings are cached in the index directory by the matcher's own cache (keyed by model and
+texts), so only the first start embeds them (about two minutes on two cores with e5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from labour_market.skill_vocabulary import (
+    OASIS,
+    SHOWN_DIMENSIONS,
+    CanonicalSkill,
+    OccupationText,
+    esco_digest,
+    esco_skills,
+    oasis_descriptors,
+    occupation_texts,
+    unit_group_ratings,
+)
+from matching.embeddings import Embedder
+
+if TYPE_CHECKING:
+    from matching.vector_index import VectorIndex
+
+TAGGING_VERSION = "1"  # bump when tagging or linking logic changes: catalogs are then re-tagged
+
+
+@dataclass
+class SkillSpace:
+    embedder: Embedder
+    descriptors: list[CanonicalSkill]  # the OaSIS skills and knowledge descriptors a person is shown
+    descriptor_vectors: np.ndarray
+    esco: list[CanonicalSkill]
+    esco_index: VectorIndex
+    occupations: list[OccupationText]
+    occupation_vectors: np.ndarray
+    ratings: np.ndarray  # (occupations, descriptors), 0-1: how much each occupation needs each descriptor
+    key: str  # model and reference data: a catalog tagged under another key is re-tagged
+    occupation_rows: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.occupation_rows = {occupation.noc_code: row for row, occupation in enumerate(self.occupations)}
+
+    def descriptor(self, descriptor_id: str) -> CanonicalSkill | None:
+        return next((skill for skill in self.descriptors if skill.id == descriptor_id), None)
+
+
+def load_skill_space(
+    session: Session, data_dir: Path, embedder: Embedder, index_dir: Path, progress: bool = False
+) -> SkillSpace | None:
+    """The skill space over the imported reference data; None when nothing is imported."""
+    from matching.vector_index import build_or_load  # noqa: PLC0415 - loads faiss: only when a space is built
+    descriptors = [skill for skill in oasis_descriptors(session) if skill.dimension in SHOWN_DIMENSIONS]
+    occupations = occupation_texts(session)
+    if not descriptors or not occupations:
+        return None
+    ratings_by_code = unit_group_ratings(session)
+    ratings = np.array(
+        [[ratings_by_code.get(o.noc_code, {}).get(d.id, 0.0) for d in descriptors] for o in occupations],
+        dtype=np.float32,
+    )
+    esco = esco_skills(data_dir)
+    descriptor_vectors = build_or_load(embedder, [d.text for d in descriptors], index_dir, progress).vectors()
+    occupation_vectors = build_or_load(embedder, [o.text for o in occupations], index_dir, progress).vectors()
+    esco_index = build_or_load(embedder, [s.text or s.label_en for s in esco], index_dir, progress)
+    digest = hashlib.sha256()
+    for text in [*(d.id for d in descriptors), *(o.text for o in occupations), esco_digest(data_dir)]:
+        digest.update(text.encode())
+    digest.update(ratings.tobytes())
+    key = f"{TAGGING_VERSION}:{embedder.name}:{digest.hexdigest()[:16]}"
+    return SkillSpace(
+        embedder, descriptors, descriptor_vectors, esco, esco_index, occupations, occupation_vectors, ratings, key
+    )
+
+
+def is_oasis(skill_id: str) -> bool:
+    return skill_id.startswith(f"{OASIS}:")

@@ -1,0 +1,165 @@
+"""Ranking the courses of a catalog snapshot for one occupation and one person: pure functions.
+
+A course's score adds three parts:
+
+* text: how far the course stands out in similarity to the occupation's titles, definition and
+  duties, in standard deviations over all courses (a course only counts from 1 SD up);
+* link: the course's link to the occupation (1 when its institution gave the code, the inferred
+  link's score otherwise);
+* gap: the share of the person's skill gap (the occupation's important descriptors they lack,
+  weighted by how much the occupation needs them) that the course covers.
+
+Then: a course in the language of the request gains a little (a French request ranks a French
+course above an equal English one); filters are applied exactly; no institution takes more than
+`max_share` of the first ten places; ties break on the course key, so the same input always
+gives the same output.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from recommendations.catalog_snapshot import CatalogSnapshot, CourseEntry, Link
+
+TEXT_Z_FLOOR = 1.0
+TEXT_Z_SPAN = 3.0
+MIN_SCORE = 0.2
+SAME_LANGUAGE_BONUS = 0.1
+COVERS_GAP = 0.5  # coverage from which a course is said to close a gap skill
+TOP_PLACES = 10
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each part counts; the baselines of the evaluation set some to zero."""
+
+    text: float = 0.4
+    link: float = 0.3
+    gap: float = 0.3
+    same_language: float = SAME_LANGUAGE_BONUS
+
+
+DEFAULT_WEIGHTS = Weights()
+TEXT_ONLY = Weights(text=1.0, link=0.0, gap=0.0)
+SKILLS_ONLY = Weights(text=0.0, link=0.0, gap=1.0)
+
+
+@dataclass(frozen=True)
+class Filters:
+    delivery_mode: str | None = None
+    max_cost_cad: float | None = None
+    max_duration_hours: float | None = None
+    language: str | None = None
+    credential: str | None = None
+    financial_aid: str | None = None
+
+    def admit(self, course: CourseEntry) -> bool:
+        """Exact: a course whose value is unknown does not pass a filter on that value."""
+        return (
+            (self.delivery_mode is None or course.delivery_mode == self.delivery_mode)
+            and (self.max_cost_cad is None or (course.cost_cad is not None and course.cost_cad <= self.max_cost_cad))
+            and (
+                self.max_duration_hours is None
+                or (course.duration_hours is not None and course.duration_hours <= self.max_duration_hours)
+            )
+            and (self.language is None or course.language == self.language)
+            and (self.credential is None or course.credential == self.credential)
+            and (
+                self.financial_aid is None
+                or any(aid.casefold() == self.financial_aid.casefold() for aid in course.financial_aid)
+            )
+        )
+
+
+@dataclass(frozen=True)
+class RankedCourse:
+    row: int
+    score: float
+    text: float
+    link: Link | None
+    gap_covered: list[str] = field(default_factory=list)  # descriptor ids, most needed first
+
+
+def rank_courses(
+    snapshot: CatalogSnapshot,
+    occupation_vector: np.ndarray,
+    noc_code: str,
+    gap: Mapping[str, float],
+    lang: str,
+    filters: Filters,
+    limit: int,
+    max_share: float,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> list[RankedCourse]:
+    if not snapshot.courses:
+        return []
+    text = _text_part(snapshot.vectors @ occupation_vector)
+    links = {link.row: link for link in snapshot.links.get(noc_code, [])}
+    link_part = np.zeros(len(snapshot.courses), dtype=np.float32)
+    for row, link in links.items():
+        link_part[row] = link.score
+    gap_columns = [(snapshot.descriptor_columns[d], d, w) for d, w in gap.items() if d in snapshot.descriptor_columns]
+    gap_total = sum(weight for _, _, weight in gap_columns)
+    gap_part = np.zeros(len(snapshot.courses), dtype=np.float32)
+    if gap_total:
+        columns = [column for column, _, _ in gap_columns]
+        needs = np.array([weight for _, _, weight in gap_columns], dtype=np.float32)
+        gap_part = (snapshot.coverage[:, columns] @ needs) / gap_total
+    relevant = (text > 0) | (link_part > 0) if weights.text or weights.link else gap_part > 0
+    language = np.array([course.language == lang for course in snapshot.courses])
+    scores = weights.text * text + weights.link * link_part + weights.gap * gap_part * relevant
+    scores = scores + weights.same_language * language * relevant
+    floor = MIN_SCORE * (weights.text + weights.link + weights.gap)
+    candidates = [
+        row for row in np.flatnonzero(relevant & (scores >= floor)) if filters.admit(snapshot.courses[int(row)])
+    ]
+    candidates.sort(key=lambda row: (-round(float(scores[row]), 6), snapshot.courses[row].key))
+    chosen = _capped(snapshot, [int(row) for row in candidates], limit, max_share)
+    return [
+        RankedCourse(
+            row,
+            round(float(scores[row]), 4),
+            round(float(text[row]), 4),
+            links.get(row),
+            [
+                descriptor
+                for column, descriptor, _ in sorted(gap_columns, key=lambda item: -item[2])
+                if snapshot.coverage[row, column] >= COVERS_GAP
+            ],
+        )
+        for row in chosen
+    ]
+
+
+def _text_part(similarity: np.ndarray) -> np.ndarray:
+    tagged = np.any(similarity != 0) and similarity.std() > 0
+    if not tagged:
+        return np.zeros_like(similarity)
+    z_scores = (similarity - similarity.mean()) / similarity.std()
+    part: np.ndarray = np.clip((z_scores - TEXT_Z_FLOOR) / TEXT_Z_SPAN, 0.0, 1.0).astype(np.float32)
+    return part
+
+
+def _capped(snapshot: CatalogSnapshot, ordered: list[int], limit: int, max_share: float) -> list[int]:
+    """The first `limit` rows such that no institution holds more than `max_share` of the first ten
+    places. Courses over the cap come only after a full first ten; with too few other courses the
+    answer is shorter rather than over the cap."""
+    cap = max(1, math.floor(max_share * TOP_PLACES + 1e-9))
+    chosen: list[int] = []
+    deferred: list[int] = []
+    per_institution: dict[int, int] = {}
+    for row in ordered:
+        if len(chosen) >= min(limit, TOP_PLACES):
+            deferred.append(row)
+            continue
+        institution = snapshot.courses[row].institution_id
+        if per_institution.get(institution, 0) >= cap:
+            deferred.append(row)
+            continue
+        per_institution[institution] = per_institution.get(institution, 0) + 1
+        chosen.append(row)
+    if len(chosen) == TOP_PLACES:
+        chosen.extend(deferred[: limit - len(chosen)])
+    return chosen

@@ -1,0 +1,145 @@
+"""Recommending programs: job title → occupation → the person's skill gap → ranked programs with
+reasons, beside the occupation's outlook and wages."""
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from catalog.skill_space import SkillSpace
+from labour_market.occupations import get_unit_group
+from labour_market.profile import MarketSummary, market_summary
+from matching.engine import Match, Matcher
+from recommendations.catalog_snapshot import CourseEntry, SnapshotCache
+from recommendations.gap import OccupationSkill, listed_skill_coverage, skill_gap
+from recommendations.ranking import DEFAULT_WEIGHTS, Filters, Weights, rank_courses
+from recommendations.reasons import no_match_message, program_reason
+
+ALTERNATIVES = 3
+DEFAULT_MAX_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class RecommendationRequest:
+    job_title: str | None = None
+    noc_code: str | None = None
+    lang: str = "auto"
+    region: str | None = None
+    current_job_title: str | None = None
+    skills: Sequence[str] = ()
+    filters: Filters = field(default_factory=Filters)
+    limit: int = 10
+    session_id: str | None = None
+    variant: str | None = None
+
+
+@dataclass(frozen=True)
+class Program:
+    course: CourseEntry
+    rank: int
+    score: float
+    reason: str
+    skills_covered: list[str]
+    link_source: str | None  # "given", "inferred" or None (text similarity only)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    lang: str
+    no_match: bool
+    message: str | None
+    occupation: Match | None
+    teer: int | None
+    alternatives: list[Match]
+    market: MarketSummary | None
+    skills: list[OccupationSkill]
+    programs: list[Program]
+    current_occupation: Match | None
+    session_id: str | None
+    variant: str | None
+
+
+class Recommender:
+    """The long-lived parts of recommending: the matcher, the skill space and the catalog snapshot."""
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        space: SkillSpace,
+        max_share: float = DEFAULT_MAX_SHARE,
+        weights: Weights = DEFAULT_WEIGHTS,
+    ):
+        self.matcher = matcher
+        self.space = space
+        self.max_share = max_share
+        self.weights = weights
+        self.snapshots = SnapshotCache([d.id for d in space.descriptors], space.embedder.dimension)
+        self._embedding = threading.Lock()  # the embedding runtimes are not documented as thread-safe
+
+    def recommend(self, session: Session, request: RecommendationRequest) -> Recommendation:
+        """Raises OccupationNotFound (an unknown `noc_code`) or UnknownRegion."""
+        lang = self._language(request)
+        matches = self._occupations(session, request, lang)
+        if not matches:
+            return Recommendation(
+                lang, True, no_match_message(lang), None, None, [], None, [], [], None, request.session_id,
+                request.variant,
+            )  # fmt: skip
+        occupation = matches[0]
+        market = market_summary(session, occupation.noc_code, "fr" if lang == "fr" else "en", request.region)
+        current = self._current_occupation(request, lang)
+        with self._embedding:
+            listed = listed_skill_coverage(self.space, request.skills)
+        gap = skill_gap(self.space, occupation.noc_code, lang, listed, current.noc_code if current else None)
+        snapshot = self.snapshots.current(session)
+        labels = {skill.descriptor_id: skill.label for skill in gap.skills}
+        row = self.space.occupation_rows[occupation.noc_code]
+        ranked = rank_courses(
+            snapshot,
+            self.space.occupation_vectors[row],
+            occupation.noc_code,
+            gap.weights(),
+            lang,
+            request.filters,
+            request.limit,
+            self.max_share,
+            self.weights,
+        )
+        programs = []
+        for place, item in enumerate(ranked, start=1):
+            course = snapshot.courses[item.row]
+            covered = [labels[descriptor] for descriptor in item.gap_covered]
+            reason = program_reason(
+                lang, occupation.title, covered, gap.person_known, item.link, course.institution_name
+            )
+            programs.append(
+                Program(course, place, item.score, reason, covered, item.link.source if item.link else None)
+            )
+        alternatives = matches[1 : 1 + ALTERNATIVES]
+        return Recommendation(
+            lang, False, None, occupation, market.teer, alternatives, market, gap.skills, programs, current,
+            request.session_id, request.variant,
+        )  # fmt: skip
+
+    def _language(self, request: RecommendationRequest) -> str:
+        if request.lang != "auto":
+            return request.lang
+        text = request.job_title or request.current_job_title or ""
+        return self.matcher.detector.detect(text) if text else "en"
+
+    def _occupations(self, session: Session, request: RecommendationRequest, lang: str) -> list[Match]:
+        if request.noc_code is not None:
+            code = request.noc_code.strip()
+            result = self.matcher.search(code, lang, limit=1 + ALTERNATIVES)
+            if result.no_match or not result.results or result.results[0].match_type not in {"code", "noc2016_code"}:
+                get_unit_group(session, code)  # raises OccupationNotFound, saying what the code is instead
+            return result.results
+        result = self.matcher.search(request.job_title or "", lang, limit=1 + ALTERNATIVES)
+        return [] if result.no_match else result.results
+
+    def _current_occupation(self, request: RecommendationRequest, lang: str) -> Match | None:
+        if not request.current_job_title or not request.current_job_title.strip():
+            return None
+        result = self.matcher.search(request.current_job_title, lang, limit=1)
+        return None if result.no_match or not result.results else result.results[0]

@@ -1,0 +1,132 @@
+"""Request and answer of `POST /v1/recommendations`."""
+
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from service.api.labour_market.schemas import OutlookOut, WagesOut
+from service.api.matching.schemas import QUERY_SCHEMA, MatchOut, checked_query
+
+LIMIT_MAX = 50
+SKILLS_MAX = 50
+SKILL_MAX_LENGTH = 100
+LABEL_MAX_LENGTH = 100
+
+JobTitle = Annotated[str, Field(json_schema_extra=QUERY_SCHEMA), AfterValidator(checked_query)]
+Label = Annotated[str, Field(min_length=1, max_length=LABEL_MAX_LENGTH, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class FiltersIn(BaseModel):
+    """Every filter is exact: a program whose value is unknown does not pass a filter on that value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delivery_mode: Literal["online", "in_person", "hybrid"] | None = None
+    max_cost_cad: float | None = Field(default=None, ge=0, le=1e9)
+    max_duration_hours: float | None = Field(default=None, ge=0, le=1e6)
+    language: Literal["en", "fr"] | None = None
+    credential: Literal["micro-credential", "certificate", "diploma", "degree", "course"] | None = None
+    financial_aid: str | None = Field(default=None, min_length=1, max_length=50, examples=["OSAP"])
+
+
+class RecommendationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"job_title": "infirmière auxiliaire", "region": "ER3530"}]},
+    )
+
+    job_title: JobTitle | None = Field(default=None, description="The job a person holds or wants.")
+    noc_code: Annotated[str, Field(pattern=r"^\s*[0-9]{4,5}\s*$")] | None = Field(
+        default=None, description="A NOC 2021 unit group (or a NOC 2016 code), instead of `job_title`."
+    )
+    lang: Literal["auto", "en", "fr"] = Field(default="auto", description="The answer's language; auto: the title's.")
+    region: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        default=None, description="Province or economic region (code or name) for wages, e.g. ER3530 (Toronto)."
+    )
+    current_job_title: JobTitle | None = Field(
+        default=None, description="The person's current job: its OaSIS profile tells which skills they have."
+    )
+    skills: list[Annotated[str, Field(min_length=1, max_length=SKILL_MAX_LENGTH)]] = Field(
+        default_factory=list, max_length=SKILLS_MAX, description="Skills the person has, free text, either language."
+    )
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+    limit: int = Field(default=10, ge=1, le=LIMIT_MAX)
+    session_id: Label | None = Field(
+        default=None, description="The portal's session, for analytics (no personal data)."
+    )
+    variant: Label | None = Field(default=None, description="The experiment arm the portal assigned.")
+
+    @model_validator(mode="after")
+    def one_occupation(self) -> Self:
+        if (self.job_title is None) == (self.noc_code is None):
+            raise ValueError("give either job_title or noc_code")
+        return self
+
+
+class OccupationOut(BaseModel):
+    noc_code: str
+    title: str = Field(description="In the answer's language.")
+    title_en: str
+    title_fr: str
+    teer: int | None
+    score: float
+    confidence: Literal["high", "medium", "low"]
+    match_type: str
+    matched_title: str
+
+
+class LabourMarketOut(BaseModel):
+    outlook: OutlookOut | None = Field(description="COPS 2024-2033 national outlook; null when not published.")
+    wages: WagesOut
+
+
+class SkillOut(BaseModel):
+    id: str = Field(description="`oasis:<dimension>:<descriptor>`.")
+    name: str = Field(description="In the answer's language (French names are the project's translation).")
+    level: float = Field(description="The occupation's OaSIS rating.")
+    scale_max: float
+    covered_by_person: bool = Field(
+        description="From the person's `skills` or their current occupation's profile; false when they gave neither."
+    )
+
+
+class InstitutionRefOut(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class ProgramOut(BaseModel):
+    course_id: str = Field(description="`<institution slug>:<course id>`, for /v1/courses/{course_id}.")
+    title: str
+    institution: InstitutionRefOut
+    provider: str | None
+    url: str
+    url_derived: bool = Field(description="True when the catalog gave no link and one was built (a search page).")
+    rank: int
+    score: float
+    reason: str = Field(description="Why it is recommended, in the answer's language.")
+    skills_covered: list[str] = Field(description="The person's gap skills it covers, in the answer's language.")
+    link: Literal["given", "inferred"] | None = Field(
+        description="How it is linked to the occupation: by the institution, inferred, or (null) on text alone."
+    )
+    delivery_mode: str | None
+    language: str | None
+    cost_cad: float | None
+    duration_hours: float | None
+    credential: str | None
+    financial_aid: list[str]
+
+
+class RecommendationOut(BaseModel):
+    lang: Literal["en", "fr"]
+    no_match: bool
+    message: str | None = Field(description="Why there are no programs, when there are none.")
+    occupation: OccupationOut | None
+    alternatives: list[MatchOut] = Field(description='Other occupations a portal can offer as "did you mean".')
+    current_occupation: MatchOut | None = Field(description="The occupation of `current_job_title`, when given.")
+    labour_market: LabourMarketOut | None
+    skills: list[SkillOut] = Field(description="The occupation's most important OaSIS skills and knowledge.")
+    programs: list[ProgramOut]
+    session_id: str | None
+    variant: str | None
