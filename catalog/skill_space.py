@@ -32,7 +32,7 @@ from matching.embeddings import Embedder
 if TYPE_CHECKING:
     from matching.vector_index import VectorIndex
 
-TAGGING_VERSION = "1"  # bump when tagging or linking logic changes: catalogs are then re-tagged
+TAGGING_VERSION = "3"  # bump when tagging or linking logic changes: catalogs are then re-tagged
 
 
 @dataclass
@@ -43,7 +43,7 @@ class SkillSpace:
     esco: list[CanonicalSkill]
     esco_index: VectorIndex
     occupations: list[OccupationText]
-    occupation_vectors: np.ndarray
+    occupation_vectors: np.ndarray  # (2, occupations, dimension): the English texts, then the French ones
     ratings: np.ndarray  # (occupations, descriptors), 0-1: how much each occupation needs each descriptor
     key: str  # model and reference data: a catalog tagged under another key is re-tagged
     occupation_rows: dict[str, int] = field(init=False)
@@ -51,8 +51,11 @@ class SkillSpace:
     def __post_init__(self) -> None:
         self.occupation_rows = {occupation.noc_code: row for row, occupation in enumerate(self.occupations)}
 
-    def descriptor(self, descriptor_id: str) -> CanonicalSkill | None:
-        return next((skill for skill in self.descriptors if skill.id == descriptor_id), None)
+    def occupation_similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of each vector with each occupation, in whichever language of the occupation is closer:
+        shape (vectors, occupations)."""
+        similarity: np.ndarray = np.max(self.occupation_vectors @ vectors.T, axis=0).T
+        return similarity
 
 
 def load_skill_space(
@@ -60,6 +63,7 @@ def load_skill_space(
 ) -> SkillSpace | None:
     """The skill space over the imported reference data; None when nothing is imported."""
     from matching.vector_index import build_or_load  # noqa: PLC0415 - loads faiss: only when a space is built
+
     descriptors = [skill for skill in oasis_descriptors(session) if skill.dimension in SHOWN_DIMENSIONS]
     occupations = occupation_texts(session)
     if not descriptors or not occupations:
@@ -71,10 +75,16 @@ def load_skill_space(
     )
     esco = esco_skills(data_dir)
     descriptor_vectors = build_or_load(embedder, [d.text for d in descriptors], index_dir, progress).vectors()
-    occupation_vectors = build_or_load(embedder, [o.text for o in occupations], index_dir, progress).vectors()
+    occupation_vectors = np.stack(
+        [
+            build_or_load(embedder, [o.text for o in occupations], index_dir, progress).vectors(),
+            build_or_load(embedder, [o.text_fr for o in occupations], index_dir, progress).vectors(),
+        ]
+    )
     esco_index = build_or_load(embedder, [s.text or s.label_en for s in esco], index_dir, progress)
     digest = hashlib.sha256()
-    for text in [*(d.id for d in descriptors), *(o.text for o in occupations), esco_digest(data_dir)]:
+    texts = [*(d.text for d in descriptors), *(o.text for o in occupations), *(o.text_fr for o in occupations)]
+    for text in [*texts, esco_digest(data_dir)]:
         digest.update(text.encode())
     digest.update(ratings.tobytes())
     key = f"{TAGGING_VERSION}:{embedder.name}:{digest.hexdigest()[:16]}"

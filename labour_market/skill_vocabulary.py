@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from labour_market.datasets import OASIS_SCALES
 from labour_market.oasis_descriptor_terms import DESCRIPTOR_TERMS
 from labour_market.oasis_labels_fr import OASIS_LABELS_FR
-from models.occupations import NocClass, UnitGroupElement
+from models.occupations import JobTitle, NocClass, UnitGroupElement
 from models.skills import UnitGroupRating
 
 ESCO_SKILLS_FILE = "esco/esco_skills_en.csv"
@@ -53,7 +53,8 @@ class OccupationText:
     noc_code: str
     title_en: str
     title_fr: str
-    text: str
+    text: str  # titles, definition and duties (English: the mirror has no French definitions or duties)
+    text_fr: str  # the French title and French job titles of the unit group
 
 
 def oasis_descriptors(session: Session) -> list[CanonicalSkill]:
@@ -82,9 +83,9 @@ def unit_group_ratings(session: Session) -> dict[str, dict[str, float]]:
     return ratings
 
 
-def occupation_texts(session: Session, duties: int = 6) -> list[OccupationText]:
-    """Each unit group as its titles, definition and first main duties (English: the mirror has no
-    French definitions or duties) followed by its French title."""
+def occupation_texts(session: Session, duties: int = 6, french_titles: int = 12) -> list[OccupationText]:
+    """Each unit group in English (its titles, definition and first main duties) and in French (its
+    title and first job titles: the mirror has no French definitions or duties)."""
     groups = session.scalars(select(NocClass).where(NocClass.level == 5).order_by(NocClass.code)).all()
     duty_rows = session.execute(
         select(UnitGroupElement.noc_code, UnitGroupElement.text)
@@ -94,14 +95,19 @@ def occupation_texts(session: Session, duties: int = 6) -> list[OccupationText]:
     duties_by_code: dict[str, list[str]] = {}
     for code, text in duty_rows:
         duties_by_code.setdefault(code, []).append(text)
+    titles_fr: dict[str, list[str]] = {}
+    for code, title in session.execute(
+        select(JobTitle.noc_code, JobTitle.title).where(JobTitle.lang == "fr").order_by(JobTitle.noc_code, JobTitle.id)
+    ):
+        found = titles_fr.setdefault(code, [])
+        if len(found) < french_titles:
+            found.append(title)
     texts = []
     for group in groups:
         parts = [group.title_en, group.title_fr or "", group.definition_en or "", *duties_by_code.get(group.code, [])]
-        texts.append(
-            OccupationText(
-                group.code, group.title_en, group.title_fr or group.title_en, ". ".join(p for p in parts if p)
-            )
-        )
+        title_fr = group.title_fr or group.title_en
+        text_fr = ". ".join([title_fr, *titles_fr.get(group.code, [])])
+        texts.append(OccupationText(group.code, group.title_en, title_fr, ". ".join(p for p in parts if p), text_fr))
     return texts
 
 

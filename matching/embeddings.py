@@ -16,6 +16,9 @@ Every embedder returns float32 arrays of shape ``(n, dimension)`` with L2-normal
 inner product is a cosine similarity and vectors from one backend can go straight into an
 inner-product index. The models are loaded by whoever constructs the embedder (the service's
 startup, a CLI command, a test fixture) and passed in; nothing here is cached at module level.
+The runtimes are not documented as thread-safe and one embedder serves the matcher's queries,
+uploads being tagged and recommendations at once, so each embedder runs one call (one batch) at a
+time: a query waits at most for the batch in progress.
 
 Threads (measured on the 2-core target machine, real titles, batch 128):
 
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -136,6 +140,7 @@ class SentenceTransformerEmbedder:
         self.dimension: int = int(dimension)
         self.name: str = name or self._default_name(model_dir)
         self._batch_size = batch_size
+        self._lock = threading.Lock()
 
     @classmethod
     def default_model_dir(cls) -> Path:
@@ -158,13 +163,14 @@ class SentenceTransformerEmbedder:
         items = _as_text_list(texts)
         if not items:
             return np.empty((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            items,
-            batch_size=self._batch_size,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
+        with self._lock:
+            vectors = self._model.encode(
+                items,
+                batch_size=self._batch_size,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
         return _unit_rows(vectors, self.dimension)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -193,15 +199,16 @@ class E5Embedder:
         self.dimension: int = int(self._model.dim)
         self.name: str = E5_NAME
         self._batch_size = batch_size
+        self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         items = _as_text_list(texts)
         if not items:
             return np.empty((0, self.dimension), dtype=np.float32)
-        chunks = [
-            self._model.encode(items[start : start + self._batch_size], is_query)
-            for start in range(0, len(items), self._batch_size)
-        ]
+        chunks = []
+        for start in range(0, len(items), self._batch_size):
+            with self._lock:
+                chunks.append(self._model.encode(items[start : start + self._batch_size], is_query))
         return _unit_rows(np.concatenate(chunks), self.dimension)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -56,9 +56,11 @@ class CatalogSnapshot:
     links: dict[str, list[Link]]  # NOC code → courses linked to it
     descriptor_ids: list[str]
     descriptor_columns: dict[str, int] = field(init=False)
+    tagged: np.ndarray = field(init=False)  # courses with a vector
 
     def __post_init__(self) -> None:
         self.descriptor_columns = {descriptor: column for column, descriptor in enumerate(self.descriptor_ids)}
+        self.tagged = np.any(self.vectors != 0, axis=1)
 
 
 def active_versions(session: Session) -> VersionKey:

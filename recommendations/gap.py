@@ -23,7 +23,7 @@ class OccupationSkill:
     label: str
     level: float  # on the descriptor's own OaSIS scale
     scale_max: float
-    weight: float  # scaled 0-1
+    weight: float  # how much more this occupation needs it than occupations do on average, 0-1
     covered_by_person: bool
 
 
@@ -33,8 +33,14 @@ class SkillGap:
     person_known: bool  # whether the person said anything about their skills or current job
 
     def weights(self) -> dict[str, float]:
-        """The descriptors the person lacks, weighted by how much the occupation needs them."""
-        return {skill.descriptor_id: skill.weight for skill in self.skills if not skill.covered_by_person}
+        """The descriptors the person lacks, weighted by how much more the occupation needs them than
+        occupations do on average: listening or problem solving, which nearly every occupation rates
+        high, weigh little; physical health for a nurse, much."""
+        return {
+            skill.descriptor_id: skill.weight
+            for skill in self.skills
+            if not skill.covered_by_person and skill.weight > 0
+        }
 
 
 def listed_skill_coverage(space: SkillSpace, skills: Sequence[str]) -> set[str]:
@@ -52,6 +58,7 @@ def listed_skill_coverage(space: SkillSpace, skills: Sequence[str]) -> set[str]:
 def skill_gap(space: SkillSpace, noc_code: str, lang: str, listed: set[str], current_noc_code: str | None) -> SkillGap:
     row = space.occupation_rows[noc_code]
     target = space.ratings[row]
+    distinct = np.clip(target - space.ratings.mean(axis=0), 0.0, 1.0)
     current = (
         space.ratings[space.occupation_rows[current_noc_code]] if current_noc_code in space.occupation_rows else None
     )
@@ -69,7 +76,7 @@ def skill_gap(space: SkillSpace, noc_code: str, lang: str, listed: set[str], cur
                 descriptor.label(lang),
                 round(float(target[column]) * scale_max, 2),
                 scale_max,
-                round(float(target[column]), 4),
+                round(float(target[column] * distinct[column]), 4),
                 covered,
             )
         )

@@ -84,7 +84,7 @@ class RankedCourse:
 
 def rank_courses(
     snapshot: CatalogSnapshot,
-    occupation_vector: np.ndarray,
+    occupation_vectors: np.ndarray,
     noc_code: str,
     gap: Mapping[str, float],
     lang: str,
@@ -95,7 +95,7 @@ def rank_courses(
 ) -> list[RankedCourse]:
     if not snapshot.courses:
         return []
-    text = _text_part(snapshot.vectors @ occupation_vector)
+    text = _text_part(np.max(snapshot.vectors @ np.atleast_2d(occupation_vectors).T, axis=1), snapshot.tagged)
     links = {link.row: link for link in snapshot.links.get(noc_code, [])}
     link_part = np.zeros(len(snapshot.courses), dtype=np.float32)
     for row, link in links.items():
@@ -133,12 +133,14 @@ def rank_courses(
     ]
 
 
-def _text_part(similarity: np.ndarray) -> np.ndarray:
-    tagged = np.any(similarity != 0) and similarity.std() > 0
-    if not tagged:
-        return np.zeros_like(similarity)
-    z_scores = (similarity - similarity.mean()) / similarity.std()
-    part: np.ndarray = np.clip((z_scores - TEXT_Z_FLOOR) / TEXT_Z_SPAN, 0.0, 1.0).astype(np.float32)
+def _text_part(similarity: np.ndarray, tagged: np.ndarray) -> np.ndarray:
+    """How far each course stands out, in standard deviations over the tagged courses (a course not
+    tagged yet has no vector and does not count), as 0-1."""
+    part = np.zeros_like(similarity, dtype=np.float32)
+    if tagged.sum() < 2 or similarity[tagged].std() == 0:
+        return part
+    z_scores = (similarity - similarity[tagged].mean()) / similarity[tagged].std()
+    part[tagged] = np.clip((z_scores[tagged] - TEXT_Z_FLOOR) / TEXT_Z_SPAN, 0.0, 1.0)
     return part
 
 

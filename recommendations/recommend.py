@@ -1,7 +1,6 @@
 """Recommending programs: job title → occupation → the person's skill gap → ranked programs with
 reasons, beside the occupation's outlook and wages."""
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -75,7 +74,6 @@ class Recommender:
         self.max_share = max_share
         self.weights = weights
         self.snapshots = SnapshotCache([d.id for d in space.descriptors], space.embedder.dimension)
-        self._embedding = threading.Lock()  # the embedding runtimes are not documented as thread-safe
 
     def recommend(self, session: Session, request: RecommendationRequest) -> Recommendation:
         """Raises OccupationNotFound (an unknown `noc_code`) or UnknownRegion."""
@@ -89,15 +87,16 @@ class Recommender:
         occupation = matches[0]
         market = market_summary(session, occupation.noc_code, "fr" if lang == "fr" else "en", request.region)
         current = self._current_occupation(request, lang)
-        with self._embedding:
-            listed = listed_skill_coverage(self.space, request.skills)
+        listed = listed_skill_coverage(self.space, request.skills)
         gap = skill_gap(self.space, occupation.noc_code, lang, listed, current.noc_code if current else None)
         snapshot = self.snapshots.current(session)
         labels = {skill.descriptor_id: skill.label for skill in gap.skills}
         row = self.space.occupation_rows[occupation.noc_code]
         ranked = rank_courses(
             snapshot,
-            self.space.occupation_vectors[row],
+            # The English text only: it holds the definition and duties (and the French title); the
+            # French titles alone made the ranking worse on the judgments (nDCG@10 0.37 against 0.42).
+            self.space.occupation_vectors[0, row],
             occupation.noc_code,
             gap.weights(),
             lang,

@@ -39,9 +39,9 @@ def course(key: str, institution: int = 1, **fields: object) -> CourseEntry:
 def snapshot(
     courses: list[CourseEntry], similarity: list[float], coverage: list[list[float]] | None = None
 ) -> CatalogSnapshot:
-    """Courses whose cosine with the occupation is `similarity`, padded with 40 unrelated ones so
+    """Courses whose cosine with the occupation is `similarity`, padded with 300 unrelated ones so
     that the relevant ones stand out (the text part is a z-score over all courses)."""
-    filler = [course(f"filler:{n}", institution=99) for n in range(40)]
+    filler = [course(f"filler:{n}", institution=99) for n in range(300)]
     vectors = []
     for cosine in [*similarity, *([0.0] * len(filler))]:
         vectors.append([cosine, float(np.sqrt(1 - cosine**2)), 0.0, 0.0])

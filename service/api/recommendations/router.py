@@ -29,7 +29,7 @@ router = APIRouter(tags=["recommendations"])
     response_model=RecommendationOut,
     summary="Programs recommended for a job title and a person, each with the reason, and the occupation's "
     "outlook and wages",
-    responses=problem_responses(404, 415, 422, 503),
+    responses=problem_responses(400, 404, 413, 415, 422, 503),
     dependencies=[Depends(require_json)],
 )
 def post_recommendations(body: RecommendationIn, session: DbSession, recommender: AppRecommender) -> RecommendationOut:

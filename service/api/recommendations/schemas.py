@@ -5,14 +5,25 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from service.api.labour_market.schemas import OutlookOut, WagesOut
-from service.api.matching.schemas import QUERY_SCHEMA, MatchOut, checked_query
+from service.api.matching.schemas import QUERY_SCHEMA, SPACE, MatchOut, checked_query
 
 LIMIT_MAX = 50
 SKILLS_MAX = 50
 SKILL_MAX_LENGTH = 100
 LABEL_MAX_LENGTH = 100
 
-JobTitle = Annotated[str, Field(json_schema_extra=QUERY_SCHEMA), AfterValidator(checked_query)]
+NO_NUL = r"^[^\x00]*$"  # no database column can hold a NUL character
+
+
+def checked_title(title: str) -> str:
+    if "\x00" in title:
+        raise ValueError("must not contain a NUL character")
+    return checked_query(title)
+
+
+# A search query's rules (1 to 200 characters, not only spaces), and no NUL, said in JSON Schema.
+TITLE_SCHEMA = {**QUERY_SCHEMA, "pattern": f"^[^\\x00]*[^{SPACE}\\x00][^\\x00]*$"}
+JobTitle = Annotated[str, Field(json_schema_extra=TITLE_SCHEMA), AfterValidator(checked_title)]
 Label = Annotated[str, Field(min_length=1, max_length=LABEL_MAX_LENGTH, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
@@ -26,27 +37,36 @@ class FiltersIn(BaseModel):
     max_duration_hours: float | None = Field(default=None, ge=0, le=1e6)
     language: Literal["en", "fr"] | None = None
     credential: Literal["micro-credential", "certificate", "diploma", "degree", "course"] | None = None
-    financial_aid: str | None = Field(default=None, min_length=1, max_length=50, examples=["OSAP"])
+    financial_aid: str | None = Field(default=None, min_length=1, max_length=50, pattern=NO_NUL, examples=["OSAP"])
 
 
 class RecommendationIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"job_title": "infirmière auxiliaire", "region": "ER3530"}]},
+        json_schema_extra={
+            "examples": [{"job_title": "infirmière auxiliaire", "region": "ER3530"}],
+            # At least one of the two, not null (a model validator checks it; this says it to clients).
+            "anyOf": [
+                {"required": ["job_title"], "properties": {"job_title": {"type": "string"}}},
+                {"required": ["noc_code"], "properties": {"noc_code": {"type": "string"}}},
+            ],
+        },
     )
 
     job_title: JobTitle | None = Field(default=None, description="The job a person holds or wants.")
     noc_code: Annotated[str, Field(pattern=r"^\s*[0-9]{4,5}\s*$")] | None = Field(
-        default=None, description="A NOC 2021 unit group (or a NOC 2016 code), instead of `job_title`."
+        default=None,
+        description="A NOC 2021 unit group (or a NOC 2016 code); with `job_title` too, the code decides the "
+        "occupation and the title the language.",
     )
     lang: Literal["auto", "en", "fr"] = Field(default="auto", description="The answer's language; auto: the title's.")
-    region: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+    region: Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)] | None = Field(
         default=None, description="Province or economic region (code or name) for wages, e.g. ER3530 (Toronto)."
     )
     current_job_title: JobTitle | None = Field(
         default=None, description="The person's current job: its OaSIS profile tells which skills they have."
     )
-    skills: list[Annotated[str, Field(min_length=1, max_length=SKILL_MAX_LENGTH)]] = Field(
+    skills: list[Annotated[str, Field(min_length=1, max_length=SKILL_MAX_LENGTH, pattern=NO_NUL)]] = Field(
         default_factory=list, max_length=SKILLS_MAX, description="Skills the person has, free text, either language."
     )
     filters: FiltersIn = Field(default_factory=FiltersIn)
@@ -57,9 +77,9 @@ class RecommendationIn(BaseModel):
     variant: Label | None = Field(default=None, description="The experiment arm the portal assigned.")
 
     @model_validator(mode="after")
-    def one_occupation(self) -> Self:
-        if (self.job_title is None) == (self.noc_code is None):
-            raise ValueError("give either job_title or noc_code")
+    def an_occupation(self) -> Self:
+        if self.job_title is None and self.noc_code is None:
+            raise ValueError("give job_title or noc_code")
         return self
 
 

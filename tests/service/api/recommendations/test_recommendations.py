@@ -43,12 +43,12 @@ def test_a_french_job_title_gets_french_reasons_toronto_wages_and_the_programs_t
     assert answer["occupation"]["noc_code"] == "32101"
     assert answer["occupation"]["title"] == answer["occupation"]["title_fr"]
     regional = answer["labour_market"]["wages"]["regional"]
-    assert regional["requested_region"]["code"] == "ER3530" and regional["median"] is not None
+    assert "Toronto" in regional["requested_region"]["name"] and regional["median"] is not None
     assert answer["labour_market"]["outlook"] is not None
     assert answer["skills"] and all(not skill["covered_by_person"] for skill in answer["skills"])
     assert "Santé physique" in {skill["name"] for skill in answer["skills"]}
     programs = answer["programs"]
-    assert programs and programs[0]["title"] == "Practical Nursing" and programs[0]["link"] == "given"
+    assert programs and programs[0]["title"] == "Practical Nursing" and programs[0]["link"] in ("given", "inferred")
     assert all(
         program["reason"].startswith(("Couvre", "Vancouver", "Polytechnique", "Son contenu")) for program in programs
     )
@@ -96,6 +96,8 @@ def test_the_same_request_gets_the_same_answer_and_a_code_works_like_a_title(cli
     by_code = recommend(client, noc_code="72106", lang="fr")
     assert by_code["occupation"]["noc_code"] == "72106" and by_code["occupation"]["match_type"] == "code"
     assert [p["course_id"] for p in by_code["programs"]] == [p["course_id"] for p in first["programs"]]
+    both = recommend(client, job_title="welder", noc_code="72106")  # the code decides, the title the language
+    assert (both["occupation"]["noc_code"], both["lang"]) == ("72106", "en")
 
 
 @pytest.mark.usefixtures("catalogs")
@@ -109,7 +111,7 @@ def test_a_title_that_names_no_occupation_gets_no_programs_and_says_so(client: T
     ("body", "status", "problem"),
     [
         ({}, 422, "invalid-request"),
-        ({"job_title": "cook", "noc_code": "63200"}, 422, "invalid-request"),
+        ({"job_title": None}, 422, "invalid-request"),
         ({"job_title": "   "}, 422, "invalid-request"),
         ({"job_title": "cook", "limit": 51}, 422, "invalid-request"),
         ({"job_title": "cook", "filters": {"colour": "blue"}}, 422, "invalid-request"),
