@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from accounts.institutions import create_institution
 from catalog.reading import Format
+from catalog.retagging import retag_version
 from catalog.skill_space import SkillSpace
 from catalog.uploads import Progress, UploadResult, upload_catalog
 from catalog.versions import active_version
@@ -128,7 +129,8 @@ def load_sample(
     progress: Progress | None = None,
     skill_space: SkillSpace | None = None,
 ) -> SampleLoad:
-    """Upload one sample catalog unless the institution already serves it. Flushes; the caller commits."""
+    """Upload one sample catalog unless the institution already serves it (then only tag it again when
+    it was tagged in another skill space). Flushes; the caller commits."""
     content = (data_dir / sample.path).read_bytes()
     source = sample_source(sample, content)
     institution = session.scalar(select(Institution).where(Institution.slug == sample.slug))
@@ -136,6 +138,8 @@ def load_sample(
         institution = create_institution(session, sample.name, sample.slug)
     current = active_version(session, institution)
     if current is not None and current.source == source:
+        if skill_space is not None and current.tagging_key != skill_space.key:
+            retag_version(session, current, skill_space)  # same catalog, other model or reference data
         return SampleLoad(sample, None)
     result = upload_catalog(
         session, institution, content, sample.file_format, mapping=sample.mapping, source=source, on_error="skip",

@@ -7,9 +7,10 @@ course → the OaSIS descriptors it covers and the NOC unit groups it best prepa
   but marked ``fits_course: false`` and count for nothing.
 * A course without fitting tags gets the ESCO skills nearest its title, marked inferred.
 * Descriptor coverage: the best confidence of the fitting tags, or of the course text itself.
-* Links, for courses whose institution gave no NOC code: how far the course text stands out in
-  similarity to each occupation's titles, definition and duties (in standard deviations over all
-  occupations), plus the overlap of the descriptors it covers with those the occupation rates high.
+* Links, for courses whose institution gave no NOC code: how far the course (its text, moved
+  towards its fitting tags) stands out in similarity to each occupation (its English titles,
+  definition and duties, or its French titles, whichever is closer), in standard deviations over
+  all occupations, plus the overlap of the descriptors it covers with those the occupation rates high.
 
 Everything here is computed from plain values and the skill space's vectors.
 """
@@ -34,7 +35,7 @@ TAG_WEIGHT = 0.5  # how far a course's vector moves towards its fitting tags
 TEXT_COVERAGE_WEIGHT = 0.8  # the course text is weaker evidence of a descriptor than a fitting tag
 DESCRIPTOR_Z_FLOOR = 1.5  # a descriptor the course text is this many SD closer to than to the others
 DESCRIPTOR_Z_SPAN = 1.5
-MAX_CLOSER_SHARE = 0.3
+MAX_CLOSER_SHARE = 0.3  # tags fit when at most this share of other texts is closer to them than the course
 LINKS_PER_COURSE = 3
 MIN_LINK_SCORE = 0.35
 LINK_TEXT_WEIGHT = 0.75
@@ -111,7 +112,7 @@ def tag_courses(space: SkillSpace, courses: Sequence[CourseText], progress: Prog
         else {}
     )
     # Linking reads the tags too; the stored vector (what recommendations rank by) is the text's
-    # own: moved towards the tags, Coursera's courses crowded together (nDCG@10 0.43 against 0.48).
+    # own: moved towards the tags, Coursera's courses crowded together (nDCG@10 0.43 against 0.45).
     occupation_similarity = space.occupation_similarity(
         _with_fitting_tags(courses, course_vectors, tag_vectors, tag_rows, tags_fit)
     )
