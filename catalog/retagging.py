@@ -7,28 +7,25 @@ service starts). Each version is re-tagged in one transaction: readers see the o
 new ones.
 """
 
-from collections.abc import Callable
-
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from catalog.skill_space import SkillSpace
-from catalog.tagging import INFERRED, tag_courses
+from catalog.tagging import INFERRED, Progress, tag_courses
 from catalog.uploads import text_of_course, write_taggings
 from models.accounts import Institution
 from models.catalog import CatalogVersion, Course, CourseOccupation, CourseTagging
 
-Progress = Callable[[int], object]
 
-
-def stale_versions(session: Session, key: str) -> list[CatalogVersion]:
-    """The active catalog versions not tagged under `key`."""
+def stale_versions(session: Session, key: str, every_active: bool = False) -> list[CatalogVersion]:
+    """The active catalog versions not tagged under `key` (all of them with `every_active`)."""
     query = (
         select(CatalogVersion)
         .join(Institution, Institution.active_version_id == CatalogVersion.id)
-        .where(or_(CatalogVersion.tagging_key.is_(None), CatalogVersion.tagging_key != key))
         .order_by(CatalogVersion.id)
     )
+    if not every_active:
+        query = query.where(or_(CatalogVersion.tagging_key.is_(None), CatalogVersion.tagging_key != key))
     return list(session.scalars(query))
 
 

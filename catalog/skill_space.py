@@ -17,11 +17,9 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from labour_market.skill_vocabulary import (
-    OASIS,
     SHOWN_DIMENSIONS,
     CanonicalSkill,
     OccupationText,
-    esco_digest,
     esco_skills,
     oasis_descriptors,
     occupation_texts,
@@ -47,9 +45,11 @@ class SkillSpace:
     ratings: np.ndarray  # (occupations, descriptors), 0-1: how much each occupation needs each descriptor
     key: str  # model and reference data: a catalog tagged under another key is re-tagged
     occupation_rows: dict[str, int] = field(init=False)
+    typical_ratings: np.ndarray = field(init=False)  # (descriptors,): the mean rating over all occupations
 
     def __post_init__(self) -> None:
         self.occupation_rows = {occupation.noc_code: row for row, occupation in enumerate(self.occupations)}
+        self.typical_ratings = self.ratings.mean(axis=0)
 
     def occupation_similarity(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine of each vector with each occupation, in whichever language of the occupation is closer:
@@ -84,14 +84,10 @@ def load_skill_space(
     esco_index = build_or_load(embedder, [s.text or s.label_en for s in esco], index_dir, progress)
     digest = hashlib.sha256()
     texts = [*(d.text for d in descriptors), *(o.text for o in occupations), *(o.text_fr for o in occupations)]
-    for text in [*texts, esco_digest(data_dir)]:
+    for text in [*texts, *(f"{s.id} {s.label_en} {s.text}" for s in esco)]:
         digest.update(text.encode())
     digest.update(ratings.tobytes())
     key = f"{TAGGING_VERSION}:{embedder.name}:{digest.hexdigest()[:16]}"
     return SkillSpace(
         embedder, descriptors, descriptor_vectors, esco, esco_index, occupations, occupation_vectors, ratings, key
     )
-
-
-def is_oasis(skill_id: str) -> bool:
-    return skill_id.startswith(f"{OASIS}:")

@@ -95,13 +95,12 @@ def tag_courses(space: SkillSpace, courses: Sequence[CourseText], progress: Prog
     if not courses:
         return []
     scale = ESCO_SCALES.get(space.embedder.name, E5_ESCO_SCALE)
-    descriptor_scale = DESCRIPTOR_SCALES.get(space.embedder.name, E5_DESCRIPTOR_SCALE)
     course_vectors = _embed_courses(space, courses, progress)
     unique_tags = sorted({tag for course in courses for tag in course.skills})
     tag_rows = {tag: row for row, tag in enumerate(unique_tags)}
     tag_vectors = space.embedder.embed_queries(unique_tags) if unique_tags else np.empty((0, course_vectors.shape[1]))
     tag_esco = _nearest_esco(space, tag_vectors, 1, scale)
-    tag_descriptor = _confidence(tag_vectors @ space.descriptor_vectors.T, descriptor_scale)
+    tag_descriptor = descriptor_confidence(space, tag_vectors)
     text_descriptor = _standing_out(course_vectors @ space.descriptor_vectors.T) * TEXT_COVERAGE_WEIGHT
     tags_fit = _tags_fit_courses(space, courses, course_vectors, tag_vectors, tag_rows)
     untagged = [row for row, fits in enumerate(tags_fit) if not fits]
@@ -208,6 +207,13 @@ def _tags_fit_courses(
         similarity = pool @ centroid
         fits.append(float((similarity > similarity[row]).mean()) <= MAX_CLOSER_SHARE)
     return fits
+
+
+def descriptor_confidence(space: SkillSpace, vectors: np.ndarray) -> np.ndarray:
+    """How surely each of `vectors` (tags, a person's skills) names each OaSIS descriptor, 0-1."""
+    return _confidence(
+        vectors @ space.descriptor_vectors.T, DESCRIPTOR_SCALES.get(space.embedder.name, E5_DESCRIPTOR_SCALE)
+    )
 
 
 def _confidence(cosines: np.ndarray, scale: tuple[float, float]) -> np.ndarray:

@@ -156,12 +156,11 @@ class OccupationProfile:
 
 def occupation_profile(session: Session, code: str, lang: Language, region_name: str | None) -> OccupationProfile:
     """The unit group's profile; raises UnknownRegion or OccupationNotFound (the region is checked first)."""
-    requested_region = regional_wages.resolve_region(session, region_name) if region_name else None
-    unit_group = occupations.get_unit_group(session, code)
+    market = market_summary(session, code, lang, region_name)
+    unit_group = occupations.get_unit_group(session, code)  # already in the session: no second query
     aggregates = occupations.aggregate_outlook_names(session)
     elements = occupations.elements_by_type(session, code)
     groups = [_group(group, lang, aggregates) for group in occupations.ancestors(session, unit_group)]
-    national = session.get(NationalWage, code)
     untranslated: list[str] = []
     if lang == "fr":
         untranslated = list(ENGLISH_ONLY_FIELDS)
@@ -184,11 +183,8 @@ def occupation_profile(session: Session, code: str, lang: Language, region_name:
         illustrative_examples=elements.get("Illustrative example(s)", []),
         example_titles=occupations.example_titles(session, code, lang),
         skills=_skills(occupations.ratings_by_dimension(session, code)),
-        outlook=_outlook(occupations.outlook_for(session, code), lang),
-        wages=Wages(
-            national=_national_wage(national),
-            regional=_regional_wage(session, code, requested_region, national, lang) if requested_region else None,
-        ),
+        outlook=market.outlook,
+        wages=market.wages,
         untranslated=untranslated,
     )
 

@@ -7,7 +7,6 @@ occupation. Everything is returned as plain values for the tagging and ranking c
 """
 
 import csv
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,12 +136,6 @@ def esco_skills(data_dir: Path) -> list[CanonicalSkill]:
             )
         )
     return skills
-
-
-def esco_digest(data_dir: Path) -> str:
-    """A digest of the ESCO file, for cache keys ("" when absent)."""
-    path = data_dir / ESCO_SKILLS_FILE
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else ""
 
 
 def _labels_part(description: str) -> str:

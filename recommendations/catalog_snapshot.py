@@ -57,10 +57,12 @@ class CatalogSnapshot:
     descriptor_ids: list[str]
     descriptor_columns: dict[str, int] = field(init=False)
     tagged: np.ndarray = field(init=False)  # courses with a vector
+    languages: np.ndarray = field(init=False)  # each course's language code, "" when unknown
 
     def __post_init__(self) -> None:
         self.descriptor_columns = {descriptor: column for column, descriptor in enumerate(self.descriptor_ids)}
         self.tagged = np.any(self.vectors != 0, axis=1)
+        self.languages = np.array([course.language or "" for course in self.courses], dtype=object)
 
 
 def active_versions(session: Session) -> VersionKey:

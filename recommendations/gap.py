@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from catalog.skill_space import SkillSpace
-from catalog.tagging import DESCRIPTOR_SCALES, E5_DESCRIPTOR_SCALE
+from catalog.tagging import descriptor_confidence
 from labour_market.datasets import OASIS_SCALES
 
 IMPORTANT = 0.6  # scaled rating from which a descriptor counts as important (3 of 5, 2 of 3)
@@ -48,8 +48,7 @@ def listed_skill_coverage(space: SkillSpace, skills: Sequence[str]) -> set[str]:
     texts = [skill.strip() for skill in skills if skill.strip()]
     if not texts:
         return set()
-    low, high = DESCRIPTOR_SCALES.get(space.embedder.name, E5_DESCRIPTOR_SCALE)
-    confidence = np.clip((space.embedder.embed_queries(texts) @ space.descriptor_vectors.T - low) / (high - low), 0, 1)
+    confidence = descriptor_confidence(space, space.embedder.embed_queries(texts))
     return {
         space.descriptors[column].id for column in np.flatnonzero(confidence.max(axis=0) >= LISTED_SKILL_CONFIDENCE)
     }
@@ -58,7 +57,7 @@ def listed_skill_coverage(space: SkillSpace, skills: Sequence[str]) -> set[str]:
 def skill_gap(space: SkillSpace, noc_code: str, lang: str, listed: set[str], current_noc_code: str | None) -> SkillGap:
     row = space.occupation_rows[noc_code]
     target = space.ratings[row]
-    distinct = np.clip(target - space.ratings.mean(axis=0), 0.0, 1.0)
+    distinct = np.clip(target - space.typical_ratings, 0.0, 1.0)
     current = (
         space.ratings[space.occupation_rows[current_noc_code]] if current_noc_code in space.occupation_rows else None
     )

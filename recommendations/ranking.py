@@ -108,7 +108,7 @@ def rank_courses(
         needs = np.array([weight for _, _, weight in gap_columns], dtype=np.float32)
         gap_part = (snapshot.coverage[:, columns] @ needs) / gap_total
     relevant = (text > 0) | (link_part > 0) if weights.text or weights.link else gap_part > 0
-    language = np.array([course.language == lang for course in snapshot.courses])
+    language = snapshot.languages == lang
     scores = weights.text * text + weights.link * link_part + weights.gap * gap_part * relevant
     scores = scores + weights.same_language * language * relevant
     floor = MIN_SCORE * (weights.text + weights.link + weights.gap)

@@ -1,8 +1,7 @@
 """Why a program is recommended, in words, in English or French."""
 
+from catalog.linking import GIVEN
 from recommendations.catalog_snapshot import Link
-
-GIVEN = "given"
 
 
 def _join(labels: list[str], lang: str) -> str:

@@ -64,7 +64,7 @@ def _skill_space(session: Session, settings: Settings, progress: bool) -> SkillS
 
 
 def _retag_stale(session: Session, space: SkillSpace, everything: bool, quiet: bool) -> None:
-    targets = stale_versions(session, "" if everything else space.key)
+    targets = stale_versions(session, space.key, every_active=everything)
     for version in targets:
         with tqdm(desc=f"re-tagging v{version.id:<19}", unit=" courses", disable=quiet, file=sys.stderr) as bar:
             count = retag_version(session, version, space, bar.update)

@@ -1,15 +1,11 @@
 """Tagging at upload, and again when the skill space changes (another model or other reference data)."""
 
 import dataclasses
-import uuid
-from collections.abc import Iterator
 
 import numpy as np
-import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.institutions import create_institution
 from catalog.retagging import retag_version, stale_versions
 from catalog.skill_space import SkillSpace
 from catalog.uploads import upload_catalog
@@ -23,19 +19,6 @@ CATALOG = (
     "W1,Soudage,Techniques de soudage à l'arc et assemblage de pièces métalliques.,soudage;lecture de plans,\n"
     "B1,Bookkeeping,,Bookkeeping;Accounting;Payroll,\n"
 ).encode()
-
-
-@pytest.fixture
-def session(reference_engine: Engine) -> Iterator[Session]:
-    with Session(reference_engine) as session:
-        yield session
-
-
-@pytest.fixture
-def institution(session: Session) -> Institution:
-    created = create_institution(session, f"Tagging {uuid.uuid4().hex[:8]}")
-    session.commit()
-    return created
 
 
 def tagging_of(

@@ -6,15 +6,12 @@ import signal
 import subprocess
 import sys
 import textwrap
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accounts.institutions import create_institution
 from catalog.exceptions import InvalidCatalog, TooManyRows, VersionNotFound
 from catalog.samples import SAMPLES, load_sample
 from catalog.uploads import upload_catalog
@@ -25,19 +22,6 @@ from tests.support.source_data import DATA_DIR, csv_rows, noc2016_successors
 
 GOOD = b"course_id,title,url,noc_codes\nA1,Soins,https://a.ca/1,33102\nA2,Caisse,https://a.ca/2,6611\n"
 BAD_ROW = b"A3,,https://a.ca/3,\n"
-
-
-@pytest.fixture
-def session(reference_engine: Engine) -> Iterator[Session]:
-    with Session(reference_engine) as session:
-        yield session
-
-
-@pytest.fixture
-def institution(session: Session) -> Institution:
-    created = create_institution(session, f"Test {uuid.uuid4().hex[:8]}")
-    session.commit()
-    return created
 
 
 def course_count(session: Session, institution: Institution) -> int:

@@ -83,16 +83,10 @@ class RecommendationIn(BaseModel):
         return self
 
 
-class OccupationOut(BaseModel):
-    noc_code: str
-    title: str = Field(description="In the answer's language.")
-    title_en: str
-    title_fr: str
+class OccupationOut(MatchOut):
+    """The matched unit group (its title in the answer's language) and its TEER category."""
+
     teer: int | None
-    score: float
-    confidence: Literal["high", "medium", "low"]
-    match_type: str
-    matched_title: str
 
 
 class LabourMarketOut(BaseModel):
