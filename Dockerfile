@@ -22,6 +22,7 @@ COPY matching/ matching/
 COPY accounts/ accounts/
 COPY catalog/ catalog/
 COPY recommendations/ recommendations/
+COPY analytics/ analytics/
 RUN pip install --no-cache-dir .
 
 USER lmi

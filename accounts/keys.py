@@ -37,6 +37,11 @@ class Principal:
             raise NotAllowed("This key belongs to another institution; it may change only its own catalog.")
         raise NotAllowed(f"A key of role {self.role!r} may not change catalogs.")
 
+    def require_analyst(self) -> None:
+        """Setting analytics targets is for analysts and admins."""
+        if self.role == "institution":
+            raise NotAllowed("An institution's key reads its own analytics; targets are set with an analyst's key.")
+
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()

@@ -73,3 +73,36 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LMI_UPLOAD_WAIT_SECONDS"),
         description="How long a catalog upload is waited for before it is answered as a job (202).",
     )
+    link_secret: str | None = Field(
+        default=None,
+        min_length=16,
+        validation_alias=AliasChoices("LMI_LINK_SECRET"),
+        description="Key signing the tracked links (/r/…); unset, one is generated on the first run and kept "
+        "in the database.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        validation_alias=AliasChoices("LMI_PUBLIC_URL"),
+        description="The service's address as people reach it (https://lmi.example.ca); tracked links are "
+        "absolute with it, relative (/r/…) without.",
+    )
+    event_retention_days: int = Field(
+        default=400,
+        ge=1,
+        validation_alias=AliasChoices("LMI_EVENT_RETENTION_DAYS"),
+        description="Days events are kept (400 covers a year-over-year comparison of a month); older ones are "
+        "deleted daily and refused at ingest.",
+    )
+    suppress_below: int = Field(
+        default=10,
+        ge=1,
+        validation_alias=AliasChoices("LMI_SUPPRESS_BELOW"),
+        description="Counts under this, in analytics for analyst and institution keys, are suppressed.",
+    )
+    round_to: int = Field(
+        default=5,
+        ge=1,
+        validation_alias=AliasChoices("LMI_ROUND_TO"),
+        description="Published counts, for analyst and institution keys, are rounded to a multiple of this.",
+    )

@@ -1,19 +1,45 @@
 """The application's long-lived resources, created at start-up and closed at shutdown: the database
 engine and its session factory, the matching resources (matcher with its worker thread, title
-suggester), the skill space and the recommender, and the catalog upload worker (which first
-re-tags catalogs tagged under another model or reference data). Routes reach them through
+suggester), the skill space and the recommender, the catalog upload worker (which first
+re-tags catalogs tagged under another model or reference data), the robot detector, the tracked
+links' signer, and the daily deletion of events past their retention period. Routes reach them through
 `request.app.state`."""
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.privacy import RobotDetector
 from catalog.jobs import JobRunner
 from models.database import create_database_engine, create_session_factory
 from recommendations.recommend import Recommender
 from service.config import Settings
-from service.resources import load_matching, load_skill_space_for, retag_stale_catalogs
+from service.resources import (
+    link_signer_for,
+    load_matching,
+    load_skill_space_for,
+    purge_old_events,
+    retag_stale_catalogs,
+)
+
+logger = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 24 * 3600
+
+
+async def purge_daily(session_factory: sessionmaker[Session], retention_days: int) -> None:
+    """Delete the events past their retention period now, then once a day."""
+    while True:
+        try:
+            await asyncio.to_thread(purge_old_events, session_factory, retention_days)
+        except SQLAlchemyError as error:
+            logger.warning("could not delete old events: %s", error)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
 def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -22,11 +48,15 @@ def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContext
         engine = create_database_engine(settings.database_url)
         matching = None
         upload_jobs = JobRunner()
+        purging: asyncio.Task[None] | None = None
         try:
             app.state.settings = settings
             app.state.engine = engine
             app.state.session_factory = create_session_factory(engine)
             app.state.upload_jobs = upload_jobs
+            app.state.robots = RobotDetector()
+            app.state.link_signer = link_signer_for(app.state.session_factory, settings.link_secret)
+            purging = asyncio.create_task(purge_daily(app.state.session_factory, settings.event_retention_days))
             # CPU-bound, once: with an embedding backend the first start embeds every title.
             matching = load_matching(app.state.session_factory, settings.matcher_backend, settings.index_dir)
             app.state.matcher = matching.matcher if matching else None
@@ -47,6 +77,10 @@ def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContext
                 upload_jobs.run_in_background(lambda: retag_stale_catalogs(app.state.session_factory, skill_space))
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purging
             upload_jobs.close()
             if matching is not None:
                 matching.close()

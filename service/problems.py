@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accounts.exceptions import InstitutionNotFound, NotAllowed, NotAuthenticated
+from analytics.exceptions import InvalidPeriod, InvalidTarget, UnknownLink, UnknownTarget
 from catalog.exceptions import (
     CourseNotFound,
     InvalidCatalog,
@@ -142,6 +143,27 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "Too many rows",
         "The catalog has more rows than one upload accepts (`limit`); split it or ask the operator to raise the limit.",
     ),
+    "unknown-link": ProblemType(
+        404,
+        "Unknown tracked link",
+        "The tracked link was not made by this service, was altered, or its record was deleted after the "
+        "retention period (LMI_EVENT_RETENTION_DAYS). Nothing was logged. Ask for recommendations again.",
+    ),
+    "invalid-period": ProblemType(
+        422,
+        "Invalid period",
+        "`from` must not be after `to`, and a period is at most three years long. Days are UTC dates, "
+        "YYYY-MM-DD, both ends included.",
+    ),
+    "unknown-target": ProblemType(
+        404, "Unknown target", "No analytics target has this id; GET /v1/analytics/targets lists them."
+    ),
+    "invalid-target": ProblemType(
+        422,
+        "Invalid target",
+        "A target names one measure and one period, and either `change` (relative to a baseline period of "
+        "the same length, by default the same days a year before) or `value` (an absolute goal).",
+    ),
     "not-ready": ProblemType(
         503,
         "Service not ready",
@@ -238,6 +260,10 @@ DOMAIN_PROBLEMS: dict[type[Exception], Callable[[Any], Problem]] = {
     InvalidCatalog: _invalid_catalog,
     UnreadableCatalog: lambda error: Problem("unreadable-catalog", str(error), {"line": error.line}),
     InvalidMapping: _plain("invalid-mapping"),
+    UnknownLink: _plain("unknown-link"),
+    InvalidPeriod: _plain("invalid-period"),
+    UnknownTarget: _plain("unknown-target"),
+    InvalidTarget: _plain("invalid-target"),
     TooManyRows: lambda error: Problem("too-many-rows", str(error), {"rows": error.rows, "limit": error.limit}),
 }
 

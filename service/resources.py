@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.links import LinkSigner, stored_secret
+from analytics.retention import purge_before, retention_cutoff
 from catalog.retagging import retag_version, stale_versions
 from catalog.skill_space import SkillSpace, load_skill_space
 from labour_market.title_index import read_title_index
@@ -103,3 +105,24 @@ def retag_stale_catalogs(session_factory: sessionmaker[Session], space: SkillSpa
             session.commit()
             logger.info("re-tagged catalog version %d (%s)", version.id, space.key)
     return count
+
+
+def link_signer_for(session_factory: sessionmaker[Session], configured: str | None) -> LinkSigner | None:
+    """The tracked links' signer: with the configured secret, else the one kept in the database (made on
+    the first run). None when the database is not migrated yet."""
+    if configured:
+        return LinkSigner(configured)
+    try:
+        with session_factory() as session:
+            return LinkSigner(stored_secret(session))
+    except SQLAlchemyError as error:
+        logger.warning("tracked links are unavailable: %s", error)
+        return None
+
+
+def purge_old_events(session_factory: sessionmaker[Session], retention_days: int) -> int:
+    with session_factory() as session:
+        purged = purge_before(session, retention_cutoff(retention_days))
+    if purged:
+        logger.info("deleted %d events older than %d days", purged, retention_days)
+    return purged

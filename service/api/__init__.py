@@ -3,6 +3,10 @@
 from fastapi import APIRouter, FastAPI
 
 from service.api import docs, health, problem_pages
+from service.api.analytics.dashboard import router as dashboard_router
+from service.api.analytics.events_router import router as events_router
+from service.api.analytics.links_router import router as links_router
+from service.api.analytics.router import router as analytics_router
 from service.api.catalog.router import router as catalog_router
 from service.api.labour_market.router import router as labour_market_router
 from service.api.matching.router import router as matching_router
@@ -14,10 +18,14 @@ api_v1.include_router(matching_router)
 api_v1.include_router(labour_market_router)
 api_v1.include_router(catalog_router)
 api_v1.include_router(recommendations_router)
+api_v1.include_router(events_router)
+api_v1.include_router(analytics_router)
 
 router = APIRouter()
 router.include_router(health.router)
 router.include_router(api_v1)
+router.include_router(links_router)
+router.include_router(dashboard_router)
 router.include_router(docs.router)
 router.include_router(problem_pages.router)
 

@@ -6,10 +6,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from service.cli import accounts, catalog, labour_market, matching, serve
+from service.cli import accounts, analytics, catalog, labour_market, matching, serve
 from service.config import Settings
 
-COMMAND_MODULES = (labour_market, matching, accounts, catalog, serve)
+COMMAND_MODULES = (labour_market, matching, accounts, catalog, analytics, serve)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

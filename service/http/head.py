@@ -2,6 +2,8 @@
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+HEAD_REQUEST = "lmi.head_request"
+
 
 class HeadAsGet:
     def __init__(self, app: ASGIApp):
@@ -17,4 +19,10 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+        await self.app({**scope, "method": "GET", HEAD_REQUEST: True}, receive, send_without_body)
+
+
+def is_head_request(scope: Scope) -> bool:
+    """Whether a GET being answered is really a HEAD (a route with side effects, such as logging a
+    click, skips them)."""
+    return bool(scope.get(HEAD_REQUEST))

@@ -1,10 +1,13 @@
 """`POST /v1/recommendations`: programs for a job title and a person, with the occupation's outlook
-and wages. Needs no key."""
+and wages, each program with its impression id and tracked link (the search and the impressions are
+logged before the answer goes out). Needs no key."""
 
 from fastapi import APIRouter, Depends
 
+from analytics.tracking import Served, serve_recommendation
 from recommendations.ranking import Filters
-from recommendations.recommend import Program, Recommendation, RecommendationRequest
+from recommendations.recommend import Program, RecommendationRequest
+from service.api.analytics.dependencies import AppLinkSigner, AppRobots, UserAgent
 from service.api.labour_market.schemas import OutlookOut, WagesOut
 from service.api.matching.schemas import MatchOut
 from service.api.recommendations.dependencies import AppRecommender
@@ -18,7 +21,7 @@ from service.api.recommendations.schemas import (
     SkillOut,
 )
 from service.api.responses import problem_responses
-from service.http.dependencies import DbSession
+from service.http.dependencies import AppSettings, DbSession
 from service.http.media_types import require_json
 
 router = APIRouter(tags=["recommendations"])
@@ -30,9 +33,21 @@ router = APIRouter(tags=["recommendations"])
     summary="Programs recommended for a job title and a person, each with the reason, and the occupation's "
     "outlook and wages",
     responses=problem_responses(400, 404, 413, 415, 422, 503),
+    description="Each program comes with an `impression_id` and a `tracked_url`: the service logs the search and "
+    "every program shown (impressions), and a click when the tracked link is followed. Link to programs "
+    "through `tracked_url`; send later steps (inquiry, referral, feedback) to POST /v1/events with the "
+    "`impression_id`.",
     dependencies=[Depends(require_json)],
 )
-def post_recommendations(body: RecommendationIn, session: DbSession, recommender: AppRecommender) -> RecommendationOut:
+def post_recommendations(
+    body: RecommendationIn,
+    session: DbSession,
+    recommender: AppRecommender,
+    signer: AppLinkSigner,
+    robots: AppRobots,
+    agent: UserAgent,
+    settings: AppSettings,
+) -> RecommendationOut:
     request = RecommendationRequest(
         job_title=body.job_title,
         noc_code=body.noc_code,
@@ -45,10 +60,14 @@ def post_recommendations(body: RecommendationIn, session: DbSession, recommender
         session_id=body.session_id,
         variant=body.variant,
     )
-    return recommendation_out(recommender.recommend(session, request))
+    served = serve_recommendation(
+        session, recommender, request, signer, robot=robots.is_robot(body.user_agent or agent)
+    )
+    return recommendation_out(served, (settings.public_url or "").rstrip("/"))
 
 
-def recommendation_out(answer: Recommendation) -> RecommendationOut:
+def recommendation_out(served: Served, link_base: str) -> RecommendationOut:
+    answer = served.recommendation
     occupation = answer.occupation
     return RecommendationOut(
         lang="fr" if answer.lang == "fr" else "en",
@@ -77,15 +96,20 @@ def recommendation_out(answer: Recommendation) -> RecommendationOut:
             )
             for skill in answer.skills
         ],
-        programs=[program_out(program) for program in answer.programs],
+        programs=[
+            program_out(program, impression_id, f"{link_base}/r/{token}")
+            for program, impression_id, token in zip(answer.programs, served.impression_ids, served.tokens, strict=True)
+        ],
         session_id=answer.session_id,
         variant=answer.variant,
     )
 
 
-def program_out(program: Program) -> ProgramOut:
+def program_out(program: Program, impression_id: str, tracked_url: str) -> ProgramOut:
     course = program.course
     return ProgramOut(
+        impression_id=impression_id,
+        tracked_url=tracked_url,
         course_id=course.key,
         title=course.title,
         institution=InstitutionRefOut(

@@ -75,6 +75,11 @@ class RecommendationIn(BaseModel):
         default=None, description="The portal's session, for analytics (no personal data)."
     )
     variant: Label | None = Field(default=None, description="The experiment arm the portal assigned.")
+    user_agent: Annotated[str, Field(max_length=1000)] | None = Field(
+        default=None,
+        description="The browser's User-Agent when a portal's server asks on a person's behalf: used only to "
+        "flag robots in the analytics, never stored. Without it, the request's User-Agent is used.",
+    )
 
     @model_validator(mode="after")
     def an_occupation(self) -> Self:
@@ -111,6 +116,11 @@ class InstitutionRefOut(BaseModel):
 
 
 class ProgramOut(BaseModel):
+    impression_id: str = Field(description="Names this program as shown in this answer, in events sent later.")
+    tracked_url: str = Field(
+        description="Link to the program through this: `/r/{token}` logs the click and redirects to `url` "
+        "(absolute when the service knows its public address, LMI_PUBLIC_URL)."
+    )
     course_id: str = Field(description="`<institution slug>:<course id>`, for /v1/courses/{course_id}.")
     title: str
     institution: InstitutionRefOut

@@ -1,0 +1,205 @@
+"""Events sent by portals (`POST /v1/events`): checked one by one, completed from the impression
+they refer to, and stored at once with the server's own events; a retry is recognised by its
+dedupe key and counted as a duplicate, never twice."""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analytics.privacy import RobotDetector, scrub_comment
+from analytics.store import insert_new
+from labour_market.exceptions import UnknownRegion
+from labour_market.regional_wages import resolve_region
+from models.accounts import Institution
+from models.events import Event
+
+EVENT_TYPES = ("page_view", "search", "impression", "click", "inquiry", "referral", "feedback")
+# Steps that concern one program or institution, and so need to say which.
+PROGRAM_EVENTS = ("impression", "click", "inquiry", "referral")
+MAX_EVENTS = 500
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class ClientEvent:
+    """One event as the portal sent it, its fields already of the right form."""
+
+    event_id: str
+    type: str
+    session_id: str
+    occurred_at: dt.datetime
+    visitor_id: str | None = None
+    variant: str | None = None
+    lang: str | None = None
+    region: str | None = None
+    impression_id: str | None = None
+    course_id: str | None = None
+    institution_id: int | None = None
+    noc_code: str | None = None
+    helpful: bool | None = None
+    comment: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, list[str]]] = field(default_factory=list)  # (index in the batch, errors)
+
+
+def dedupe_key(event_type: str, event_id: str, impression_id: str | None) -> str:
+    """A program shown is one impression and clicking it one click, however often either is reported."""
+    if impression_id and event_type in ("impression", "click"):
+        return f"{event_type}:{impression_id}"
+    return f"event:{event_id}"
+
+
+def record_events(
+    session: Session,
+    events: Sequence[tuple[int, ClientEvent]],
+    *,
+    robots: RobotDetector,
+    request_user_agent: str | None,
+    retention_days: int,
+    now: dt.datetime | None = None,
+) -> IngestResult:
+    """Store the valid events of a batch (given with their index in it) and commit before returning,
+    so that what is reported accepted is on disk. Events are rejected, by index, when they refer to an
+    unknown impression or institution, lack what their type needs, or fall outside the time window."""
+    now = now or dt.datetime.now(dt.UTC)
+    result = IngestResult()
+    impressions = _impressions(session, {event.impression_id for _, event in events if event.impression_id})
+    institutions = _institutions(session, events)
+    regions = _regions(session, {event.region for _, event in events if event.region})
+    rows: list[dict[str, Any]] = []
+    keys_in_batch: set[str] = set()
+    oldest = now - dt.timedelta(days=retention_days)
+    for index, event in events:
+        errors = _errors(event, impressions, institutions, now, oldest)
+        if event.region and event.region not in regions:
+            errors.append("region: not a region of /v1/regions")
+        if errors:
+            result.rejected.append((index, errors))
+            continue
+        row = _row(event, impressions, institutions, now, robots, request_user_agent)
+        row["region"] = regions[event.region] if event.region else row["region"]
+        if row["dedupe_key"] in keys_in_batch:
+            result.duplicates += 1
+            continue
+        keys_in_batch.add(row["dedupe_key"])
+        rows.append(row)
+    inserted = insert_new(session, rows)
+    session.commit()
+    result.accepted = len(inserted)
+    result.duplicates += len(rows) - len(inserted)
+    return result
+
+
+def _impressions(session: Session, impression_ids: set[str]) -> dict[str, Event]:
+    if not impression_ids:
+        return {}
+    keys = [f"impression:{impression_id}" for impression_id in impression_ids]
+    found = session.scalars(select(Event).where(Event.dedupe_key.in_(keys)))
+    return {event.impression_id: event for event in found if event.impression_id}
+
+
+def _regions(session: Session, names: set[str]) -> dict[str, str]:
+    """Each region as sent → its code (ER3530, 3530 and ON are all accepted, as elsewhere)."""
+    known = {}
+    for name in names:
+        try:
+            known[name] = resolve_region(session, name).code
+        except UnknownRegion:
+            continue
+    return known
+
+
+def _institutions(session: Session, events: Sequence[tuple[int, ClientEvent]]) -> dict[str, int]:
+    """Institution ids by slug and by id (as text), for those the batch names."""
+    slugs = {event.course_id.partition(":")[0] for _, event in events if event.course_id}
+    ids = {event.institution_id for _, event in events if event.institution_id is not None}
+    if not slugs and not ids:
+        return {}
+    found = session.execute(
+        select(Institution.id, Institution.slug).where(Institution.slug.in_(slugs) | Institution.id.in_(ids))
+    )
+    known: dict[str, int] = {}
+    for institution_id, slug in found:
+        known[slug] = institution_id
+        known[str(institution_id)] = institution_id
+    return known
+
+
+def _errors(
+    event: ClientEvent,
+    impressions: dict[str, Event],
+    institutions: dict[str, int],
+    now: dt.datetime,
+    oldest: dt.datetime,
+) -> list[str]:
+    errors = []
+    if event.occurred_at > now + CLOCK_SKEW:
+        errors.append("occurred_at: is in the future")
+    elif event.occurred_at < oldest:
+        errors.append("occurred_at: is older than the retention period")
+    if event.impression_id is not None and event.impression_id not in impressions:
+        errors.append("impression_id: no recommendation served this impression")
+    if event.course_id is not None:
+        slug, _, course = event.course_id.partition(":")
+        if not course or slug not in institutions:
+            errors.append("course_id: not `<institution slug>:<course id>` of a known institution")
+        elif event.institution_id is not None and institutions[slug] != event.institution_id:
+            errors.append("institution_id: is not the institution of course_id")
+    if event.institution_id is not None and str(event.institution_id) not in institutions:
+        errors.append("institution_id: no institution has this id")
+    if event.type in PROGRAM_EVENTS and not (event.impression_id or event.course_id or event.institution_id):
+        errors.append(f"{event.type}: needs impression_id, course_id or institution_id")
+    if event.type == "feedback" and event.helpful is None:
+        errors.append("helpful: a feedback event needs helpful: true or false")
+    return errors
+
+
+def _row(
+    event: ClientEvent,
+    impressions: dict[str, Event],
+    institutions: dict[str, int],
+    now: dt.datetime,
+    robots: RobotDetector,
+    request_user_agent: str | None,
+) -> dict[str, Any]:
+    shown = impressions.get(event.impression_id) if event.impression_id else None
+    course_key = shown.course_key if shown else event.course_id
+    institution_id = (
+        shown.institution_id
+        if shown
+        else institutions[course_key.partition(":")[0]]
+        if course_key
+        else event.institution_id
+    )
+    return {
+        "dedupe_key": dedupe_key(event.type, event.event_id, event.impression_id),
+        "event_id": event.event_id,
+        "type": event.type,
+        "source": "client",
+        "occurred_at": event.occurred_at,
+        "received_at": now,
+        "session_id": event.session_id,
+        "visitor_id": event.visitor_id,
+        "variant": event.variant if event.variant is not None else shown.variant if shown else None,
+        "lang": event.lang or (shown.lang if shown else None),
+        "region": event.region or (shown.region if shown else None),
+        "impression_id": event.impression_id,
+        "course_key": course_key,
+        "institution_id": institution_id,
+        "noc_code": shown.noc_code if shown and shown.noc_code else event.noc_code,
+        "rank": shown.rank if shown else None,
+        "target_url": None,
+        "helpful": event.helpful if event.type == "feedback" else None,
+        "comment": scrub_comment(event.comment) if event.comment and event.type == "feedback" else None,
+        "robot": robots.is_robot(event.user_agent or request_user_agent),
+    }

@@ -1,0 +1,34 @@
+"""`GET /v1/analytics/funnel`: sessions that searched, saw programs, clicked one, then asked the
+institution or were referred to it, with the share kept at each step."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from analytics.disclosure import DisclosureRule, ratio
+from analytics.periods import Period
+from analytics.queries import Scope, funnel_counts
+
+STEPS = ("searched", "saw_programs", "clicked", "inquired_or_referred")
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step: str
+    sessions: int | None
+    share_of_previous: float | None
+    share_of_first: float | None
+
+
+def funnel(session: Session, window: Period, scope: Scope, rule: DisclosureRule) -> list[FunnelStep]:
+    counts = funnel_counts(session, window, scope)
+    published = [rule.count(getattr(counts, step)) for step in STEPS]
+    return [
+        FunnelStep(
+            step,
+            value,
+            ratio(value, published[index - 1]) if index else None,
+            ratio(value, published[0]) if index else None,
+        )
+        for index, (step, value) in enumerate(zip(STEPS, published, strict=True))
+    ]

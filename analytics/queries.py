@@ -1,0 +1,229 @@
+"""The counts behind every figure, aggregated by the database: events by type, unique sessions,
+robots apart, over a period, grouped by a time bucket or a dimension, for everyone or one
+institution."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, select
+from sqlalchemy.orm import Session
+
+from analytics.periods import Period
+from models.events import Event
+
+GroupBy = Literal["day", "week", "month", "institution", "course", "occupation", "teer", "region", "lang", "variant"]
+GROUP_BYS: tuple[GroupBy, ...] = (
+    "day",
+    "week",
+    "month",
+    "institution",
+    "course",
+    "occupation",
+    "teer",
+    "region",
+    "lang",
+    "variant",
+)
+TYPE_MEASURES = {
+    "page_views": "page_view",
+    "searches": "search",
+    "impressions": "impression",
+    "clicks": "click",
+    "inquiries": "inquiry",
+    "referrals": "referral",
+    "feedback": "feedback",
+}
+# What a person does; an impression is what the service showed, not an action.
+ACTIONS = ("page_view", "search", "click", "inquiry", "referral", "feedback")
+# A session that has only one of these, and nothing else, bounced.
+ENTRIES = ("page_view", "search")
+COUNTS = (*TYPE_MEASURES, "helpful", "sessions")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose rows: everyone's, or one institution's (its programs' impressions, clicks, inquiries…)."""
+
+    institution_id: int | None = None
+
+
+def _filters(window: Period, scope: Scope, robot: bool = False) -> list[ColumnElement[bool]]:
+    conditions = [Event.occurred_at >= window.begins, Event.occurred_at < window.ends, Event.robot.is_(robot)]
+    if scope.institution_id is not None:
+        conditions.append(Event.institution_id == scope.institution_id)
+    return conditions
+
+
+def _time_bucket(dialect: str, group_by: str) -> Any:
+    """A day, a week (its Monday) or a month of the UTC timestamp, as ISO text."""
+    column = Event.occurred_at
+    if dialect == "postgresql":
+        utc = func.timezone("UTC", column)
+        formats = {
+            "day": (utc, "YYYY-MM-DD"),
+            "week": (func.date_trunc("week", utc), "YYYY-MM-DD"),
+            "month": (utc, "YYYY-MM"),
+        }
+        value, text_format = formats[group_by]
+        return func.to_char(value, text_format)
+    return {
+        "day": func.strftime("%Y-%m-%d", column),
+        "week": func.date(column, "weekday 0", "-6 days"),
+        "month": func.strftime("%Y-%m", column),
+    }[group_by]
+
+
+def group_key(dialect: str, group_by: GroupBy) -> Any:
+    """The SQL expression of a group: a time bucket or a dimension."""
+    if group_by in ("day", "week", "month"):
+        return _time_bucket(dialect, group_by)
+    return {
+        "institution": Event.institution_id,
+        "course": Event.course_key,
+        "occupation": Event.noc_code,
+        "teer": func.substr(Event.noc_code, 2, 1),
+        "region": Event.region,
+        "lang": Event.lang,
+        "variant": Event.variant,
+    }[group_by]
+
+
+def count_events(
+    session: Session, window: Period, scope: Scope, group_by: GroupBy | None = None
+) -> dict[str | None, dict[str, int]]:
+    """Counts per group (the key None: the whole period when not grouped, or events without the dimension)."""
+    measures = [
+        func.coalesce(func.sum(case((Event.type == event_type, 1), else_=0)), 0).label(name)
+        for name, event_type in TYPE_MEASURES.items()
+    ]
+    measures.append(
+        func.coalesce(func.sum(case((and_(Event.type == "feedback", Event.helpful.is_(True)), 1), else_=0)), 0).label(
+            "helpful"
+        )
+    )
+    measures.append(func.count(distinct(Event.session_id)).label("sessions"))
+    key = group_key(session.get_bind().dialect.name, group_by) if group_by else literal(None)
+    statement = select(key.label("key"), *measures).where(*_filters(window, scope))
+    if group_by:
+        statement = statement.group_by(key)
+    rows = session.execute(statement).mappings().all()
+    found = {_key(row["key"]): {name: int(row[name] or 0) for name in COUNTS} for row in rows}
+    if not group_by and not found:
+        found = {None: dict.fromkeys(COUNTS, 0)}
+    return found
+
+
+def _key(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def count_robots(session: Session, window: Period, scope: Scope) -> int:
+    return int(session.scalar(select(func.count()).select_from(Event).where(*_filters(window, scope, robot=True))) or 0)
+
+
+@dataclass(frozen=True)
+class FunnelCounts:
+    sessions: int
+    searched: int
+    saw_programs: int
+    clicked: int
+    inquired_or_referred: int
+
+
+def funnel_counts(session: Session, window: Period, scope: Scope) -> FunnelCounts:
+    """Sessions that reached each step, and every step before it, in the period."""
+
+    def reached(*types: str) -> Any:
+        return func.max(case((Event.type.in_(types), 1), else_=0))
+
+    per_session = (
+        select(
+            reached("search").label("searched"),
+            (reached("search") * reached("impression")).label("saw"),
+            (reached("search") * reached("impression") * reached("click")).label("clicked"),
+            (reached("search") * reached("impression") * reached("click") * reached("inquiry", "referral")).label(
+                "converted"
+            ),
+        )
+        .where(*_filters(window, scope), Event.session_id.is_not(None))
+        .group_by(Event.session_id)
+        .subquery()
+    )
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(per_session.c.searched), 0),
+            func.coalesce(func.sum(per_session.c.saw), 0),
+            func.coalesce(func.sum(per_session.c.clicked), 0),
+            func.coalesce(func.sum(per_session.c.converted), 0),
+        )
+    ).one()
+    return FunnelCounts(*(int(value) for value in row))
+
+
+@dataclass(frozen=True)
+class UsageCounts:
+    page_views: int
+    sessions: int  # sessions with at least one action
+    session_seconds: float  # their total duration, first to last event
+    bounced: int  # sessions whose only action was a page view or a search
+    visitors: int
+    new_visitors: int
+
+
+def usage_counts(session: Session, window: Period, scope: Scope) -> UsageCounts:
+    dialect = session.get_bind().dialect.name
+    first, last = func.min(Event.occurred_at), func.max(Event.occurred_at)
+    seconds = (
+        func.extract("epoch", last - first)
+        if dialect == "postgresql"
+        else (func.julianday(last) - func.julianday(first)) * 86400.0
+    )
+    actions = func.sum(case((Event.type.in_(ACTIONS), 1), else_=0))
+    entries = func.sum(case((Event.type.in_(ENTRIES), 1), else_=0))
+    per_session = (
+        select(seconds.label("seconds"), actions.label("actions"), entries.label("entries"))
+        .where(*_filters(window, scope), Event.session_id.is_not(None))
+        .group_by(Event.session_id)
+        .subquery()
+    )
+    sessions, total_seconds, bounced = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(per_session.c.seconds), 0),
+            func.coalesce(
+                func.sum(case((and_(per_session.c.actions == 1, per_session.c.entries == 1), 1), else_=0)), 0
+            ),
+        ).where(per_session.c.actions >= 1)
+    ).one()
+    page_views = session.scalar(
+        select(func.count()).select_from(Event).where(*_filters(window, scope), Event.type == "page_view")
+    )
+    visitors_in_period = (
+        select(Event.visitor_id).where(*_filters(window, scope), Event.visitor_id.is_not(None)).distinct().subquery()
+    )
+    seen_before = (
+        select(Event.visitor_id)
+        .where(
+            Event.visitor_id.in_(select(visitors_in_period.c.visitor_id)),
+            Event.occurred_at < window.begins,
+            Event.robot.is_(False),
+        )
+        .distinct()
+        .subquery()
+    )
+    visitors = session.scalar(select(func.count()).select_from(visitors_in_period)) or 0
+    returning = session.scalar(select(func.count()).select_from(seen_before)) or 0
+    return UsageCounts(
+        page_views=int(page_views or 0),
+        sessions=int(sessions),
+        session_seconds=float(total_seconds or 0),
+        bounced=int(bounced),
+        visitors=int(visitors),
+        new_visitors=int(visitors) - int(returning),
+    )

@@ -1,0 +1,138 @@
+"""The service's own events: a recommendation answered is a search and one impression per program
+shown, each program with a signed tracked link; following that link is a click."""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analytics.events import dedupe_key
+from analytics.exceptions import UnknownLink
+from analytics.links import LinkSigner
+from analytics.store import insert_new
+from labour_market.regional_wages import resolve_region
+from models.events import Event
+from recommendations.recommend import Recommendation, RecommendationRequest, Recommender
+
+
+@dataclass(frozen=True)
+class Served:
+    """A recommendation as answered, with each program's impression id and tracked-link token."""
+
+    recommendation: Recommendation
+    impression_ids: list[str]
+    tokens: list[str]
+
+
+def new_id(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(12)
+
+
+def serve_recommendation(
+    session: Session,
+    recommender: Recommender,
+    request: RecommendationRequest,
+    signer: LinkSigner,
+    *,
+    robot: bool,
+    now: dt.datetime | None = None,
+) -> Served:
+    """Recommend, then log the search and the impressions, committed before the answer goes out."""
+    answer = recommender.recommend(session, request)
+    now = now or dt.datetime.now(dt.UTC)
+    noc_code = answer.occupation.noc_code if answer.occupation else None
+    common: dict[str, Any] = {
+        "source": "server",
+        "occurred_at": now,
+        "received_at": now,
+        "session_id": request.session_id,
+        "visitor_id": None,
+        "variant": request.variant,
+        "lang": answer.lang if answer.lang in ("en", "fr") else None,
+        "region": resolve_region(session, request.region).code if request.region else None,
+        "noc_code": noc_code,
+        "target_url": None,
+        "helpful": None,
+        "comment": None,
+        "robot": robot,
+        "impression_id": None,
+        "course_key": None,
+        "institution_id": None,
+        "rank": None,
+    }
+    search_id = new_id("s_")
+    rows = [{**common, "dedupe_key": dedupe_key("search", search_id, None), "event_id": search_id, "type": "search"}]
+    impression_ids = [new_id("i_") for _ in answer.programs]
+    for impression_id, program in zip(impression_ids, answer.programs, strict=True):
+        rows.append(
+            {
+                **common,
+                "dedupe_key": dedupe_key("impression", impression_id, impression_id),
+                "event_id": impression_id,
+                "type": "impression",
+                "impression_id": impression_id,
+                "course_key": program.course.key,
+                "institution_id": program.course.institution_id,
+                "rank": program.rank,
+                "target_url": program.course.url,
+            }
+        )
+    insert_new(session, rows)
+    session.commit()
+    return Served(answer, impression_ids, [signer.token(impression_id) for impression_id in impression_ids])
+
+
+def follow_link(
+    session: Session, signer: LinkSigner, token: str, *, robot: bool, now: dt.datetime | None = None
+) -> str:
+    """The program page a tracked link leads to, after logging the click (once per impression).
+    UnknownLink, and nothing logged, when the token is not ours or its impression is gone."""
+    impression_id, shown, target = _impression(session, signer, token)
+    now = now or dt.datetime.now(dt.UTC)
+    click_id = new_id("c_")
+    insert_new(
+        session,
+        [
+            {
+                "dedupe_key": dedupe_key("click", click_id, impression_id),
+                "event_id": click_id,
+                "type": "click",
+                "source": "server",
+                "occurred_at": now,
+                "received_at": now,
+                "session_id": shown.session_id,
+                "visitor_id": None,
+                "variant": shown.variant,
+                "lang": shown.lang,
+                "region": shown.region,
+                "impression_id": impression_id,
+                "course_key": shown.course_key,
+                "institution_id": shown.institution_id,
+                "noc_code": shown.noc_code,
+                "rank": shown.rank,
+                "target_url": None,
+                "helpful": None,
+                "comment": None,
+                "robot": robot,
+            }
+        ],
+    )
+    session.commit()
+    return target
+
+
+def link_target(session: Session, signer: LinkSigner, token: str) -> str:
+    """Where a tracked link leads, without logging anything."""
+    return _impression(session, signer, token)[2]
+
+
+def _impression(session: Session, signer: LinkSigner, token: str) -> tuple[str, Event, str]:
+    """The impression a token names and its program page; UnknownLink when there is none."""
+    impression_id = signer.impression_of(token)
+    shown = session.scalar(select(Event).where(Event.dedupe_key == dedupe_key("impression", "", impression_id)))
+    if shown is None or shown.target_url is None:
+        raise UnknownLink()
+    return impression_id, shown, shown.target_url

@@ -1,0 +1,63 @@
+"""`POST /v1/events`: a portal's batch of events. Needs no key (a public page sends them); each event
+is checked on its own, and the valid ones are on disk before the 202 is sent."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import TypeAdapter, ValidationError
+
+from analytics.events import MAX_EVENTS, ClientEvent, record_events
+from service.api.analytics.dependencies import AppRobots, UserAgent
+from service.api.analytics.schemas import EventIn, EventsAcceptedOut, EventsIn, RejectedEventOut
+from service.api.responses import problem_responses
+from service.http.dependencies import AppSettings, DbSession
+from service.http.media_types import require_json
+from service.problems import RequestTooLarge
+
+router = APIRouter(tags=["events"])
+EVENT = TypeAdapter(EventIn)
+
+
+def parse_events(items: list[Any]) -> tuple[list[tuple[int, ClientEvent]], list[RejectedEventOut]]:
+    """The events of the right form, with their index, and the others with what is wrong."""
+    parsed, rejected = [], []
+    for index, item in enumerate(items):
+        try:
+            event = EVENT.validate_python(item)
+        except ValidationError as error:
+            errors = [
+                f"{'.'.join(str(part) for part in detail['loc']) or 'event'}: {detail['msg']}"
+                for detail in error.errors()
+            ]
+            rejected.append(RejectedEventOut(index=index, errors=errors))
+            continue
+        parsed.append((index, ClientEvent(**event.model_dump())))
+    return parsed, rejected
+
+
+@router.post(
+    "/events",
+    status_code=202,
+    response_model=EventsAcceptedOut,
+    summary=f"Record up to {MAX_EVENTS} events: searches, impressions, clicks, inquiries, referrals, feedback",
+    responses=problem_responses(400, 413, 415, 422),
+    dependencies=[Depends(require_json)],
+)
+def post_events(
+    body: EventsIn, session: DbSession, robots: AppRobots, settings: AppSettings, agent: UserAgent
+) -> EventsAcceptedOut:
+    if len(body.events) > MAX_EVENTS:
+        raise RequestTooLarge(
+            f"A batch holds at most {MAX_EVENTS} events; this one has {len(body.events)}. Send it in parts.",
+            max_events=MAX_EVENTS,
+        )
+    parsed, rejected = parse_events(body.events)
+    result = record_events(
+        session, parsed, robots=robots, request_user_agent=agent, retention_days=settings.event_retention_days
+    )
+    rejected += [RejectedEventOut(index=index, errors=errors) for index, errors in result.rejected]
+    return EventsAcceptedOut(
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+        rejected=sorted(rejected, key=lambda item: item.index),
+    )
