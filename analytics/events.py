@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.privacy import RobotDetector, scrub_comment
-from analytics.store import insert_new
+from analytics.store import event_row, insert_new
 from labour_market.exceptions import UnknownRegion
 from labour_market.regional_wages import resolve_region
 from models.accounts import Institution
@@ -59,6 +59,15 @@ def dedupe_key(event_type: str, event_id: str, impression_id: str | None) -> str
     return f"event:{event_id}"
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What a batch's events refer to, read once per batch."""
+
+    impressions: dict[str, Event]  # impression id → the impression logged when it was served
+    institutions: dict[str, int]  # slug, and id as text → institution id
+    regions: dict[str, str]  # region as sent → its code
+
+
 def record_events(
     session: Session,
     events: Sequence[tuple[int, ClientEvent]],
@@ -70,24 +79,24 @@ def record_events(
 ) -> IngestResult:
     """Store the valid events of a batch (given with their index in it) and commit before returning,
     so that what is reported accepted is on disk. Events are rejected, by index, when they refer to an
-    unknown impression or institution, lack what their type needs, or fall outside the time window."""
+    unknown impression, institution or region, lack what their type needs, or fall outside the time
+    window."""
     now = now or dt.datetime.now(dt.UTC)
     result = IngestResult()
-    impressions = _impressions(session, {event.impression_id for _, event in events if event.impression_id})
-    institutions = _institutions(session, events)
-    regions = _regions(session, {event.region for _, event in events if event.region})
+    known = _Known(
+        _impressions(session, {event.impression_id for _, event in events if event.impression_id}),
+        _institutions(session, events),
+        _regions(session, {event.region for _, event in events if event.region}),
+    )
     rows: list[dict[str, Any]] = []
     keys_in_batch: set[str] = set()
     oldest = now - dt.timedelta(days=retention_days)
     for index, event in events:
-        errors = _errors(event, impressions, institutions, now, oldest)
-        if event.region and event.region not in regions:
-            errors.append("region: not a region of /v1/regions")
+        errors = _errors(event, known, now, oldest)
         if errors:
             result.rejected.append((index, errors))
             continue
-        row = _row(event, impressions, institutions, now, robots, request_user_agent)
-        row["region"] = regions[event.region] if event.region else row["region"]
+        row = _row(event, known, now, robots.is_robot(event.user_agent or request_user_agent))
         if row["dedupe_key"] in keys_in_batch:
             result.duplicates += 1
             continue
@@ -135,13 +144,8 @@ def _institutions(session: Session, events: Sequence[tuple[int, ClientEvent]]) -
     return known
 
 
-def _errors(
-    event: ClientEvent,
-    impressions: dict[str, Event],
-    institutions: dict[str, int],
-    now: dt.datetime,
-    oldest: dt.datetime,
-) -> list[str]:
+def _errors(event: ClientEvent, known: _Known, now: dt.datetime, oldest: dt.datetime) -> list[str]:
+    impressions, institutions = known.impressions, known.institutions
     errors = []
     if event.occurred_at > now + CLOCK_SKEW:
         errors.append("occurred_at: is in the future")
@@ -161,45 +165,39 @@ def _errors(
         errors.append(f"{event.type}: needs impression_id, course_id or institution_id")
     if event.type == "feedback" and event.helpful is None:
         errors.append("helpful: a feedback event needs helpful: true or false")
+    if event.region and event.region not in known.regions:
+        errors.append("region: not a region of /v1/regions")
     return errors
 
 
-def _row(
-    event: ClientEvent,
-    impressions: dict[str, Event],
-    institutions: dict[str, int],
-    now: dt.datetime,
-    robots: RobotDetector,
-    request_user_agent: str | None,
-) -> dict[str, Any]:
-    shown = impressions.get(event.impression_id) if event.impression_id else None
+def _row(event: ClientEvent, known: _Known, now: dt.datetime, robot: bool) -> dict[str, Any]:
+    shown = known.impressions.get(event.impression_id) if event.impression_id else None
     course_key = shown.course_key if shown else event.course_id
     institution_id = (
         shown.institution_id
         if shown
-        else institutions[course_key.partition(":")[0]]
+        else known.institutions[course_key.partition(":")[0]]
         if course_key
         else event.institution_id
     )
-    return {
-        "dedupe_key": dedupe_key(event.type, event.event_id, event.impression_id),
-        "event_id": event.event_id,
-        "type": event.type,
-        "source": "client",
-        "occurred_at": event.occurred_at,
-        "received_at": now,
-        "session_id": event.session_id,
-        "visitor_id": event.visitor_id,
-        "variant": event.variant if event.variant is not None else shown.variant if shown else None,
-        "lang": event.lang or (shown.lang if shown else None),
-        "region": event.region or (shown.region if shown else None),
-        "impression_id": event.impression_id,
-        "course_key": course_key,
-        "institution_id": institution_id,
-        "noc_code": shown.noc_code if shown and shown.noc_code else event.noc_code,
-        "rank": shown.rank if shown else None,
-        "target_url": None,
-        "helpful": event.helpful if event.type == "feedback" else None,
-        "comment": scrub_comment(event.comment) if event.comment and event.type == "feedback" else None,
-        "robot": robots.is_robot(event.user_agent or request_user_agent),
-    }
+    return event_row(
+        dedupe_key(event.type, event.event_id, event.impression_id),
+        event.event_id,
+        event.type,
+        "client",
+        event.occurred_at,
+        robot,
+        received_at=now,
+        session_id=event.session_id,
+        visitor_id=event.visitor_id,
+        variant=event.variant if event.variant is not None else shown.variant if shown else None,
+        lang=event.lang or (shown.lang if shown else None),
+        region=known.regions[event.region] if event.region else shown.region if shown else None,
+        impression_id=event.impression_id,
+        course_key=course_key,
+        institution_id=institution_id,
+        noc_code=shown.noc_code if shown and shown.noc_code else event.noc_code,
+        rank=shown.rank if shown else None,
+        helpful=event.helpful if event.type == "feedback" else None,
+        comment=scrub_comment(event.comment) if event.comment and event.type == "feedback" else None,
+    )

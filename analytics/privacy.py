@@ -2,6 +2,7 @@
 user agent only whether it is a known robot."""
 
 import re
+from functools import lru_cache
 
 from crawlerdetect import CrawlerDetect
 
@@ -26,11 +27,16 @@ def scrub_comment(text: str) -> str:
 
 class RobotDetector:
     """Known crawlers, spiders and HTTP libraries by user agent (the CrawlerDetect list). Made once per
-    process: the first call compiles the list."""
+    process: the first call compiles the list; the answers for the user agents seen most recently are
+    kept (a batch of events, or a person's clicks, come with the same one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, remembered: int = 4096) -> None:
         self._detector = CrawlerDetect()
         self._detector.isCrawler("Mozilla/5.0")
+        self._check = lru_cache(maxsize=remembered)(self._is_crawler)
+
+    def _is_crawler(self, user_agent: str) -> bool:
+        return bool(self._detector.isCrawler(user_agent))
 
     def is_robot(self, user_agent: str | None) -> bool:
-        return bool(user_agent) and bool(self._detector.isCrawler(user_agent))
+        return bool(user_agent) and self._check(user_agent)

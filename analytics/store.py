@@ -1,6 +1,7 @@
 """Writing events: one statement per batch that skips those already stored (same dedupe key), on
 SQLite and PostgreSQL alike, and reports which were new."""
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,50 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.events import Event
+
+# Every column an insert of many rows names; the ones an event does not concern are null.
+OPTIONAL_COLUMNS = (
+    "session_id",
+    "visitor_id",
+    "variant",
+    "lang",
+    "region",
+    "impression_id",
+    "course_key",
+    "institution_id",
+    "noc_code",
+    "rank",
+    "target_url",
+    "helpful",
+    "comment",
+)
+
+
+def event_row(
+    dedupe_key: str,
+    event_id: str,
+    event_type: str,
+    source: str,
+    occurred_at: dt.datetime,
+    robot: bool,
+    received_at: dt.datetime | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """The values of one event row, the optional ones null unless given."""
+    unknown = set(fields) - set(OPTIONAL_COLUMNS)
+    if unknown:
+        raise ValueError(f"not event columns: {sorted(unknown)}")
+    return {
+        "dedupe_key": dedupe_key,
+        "event_id": event_id,
+        "type": event_type,
+        "source": source,
+        "occurred_at": occurred_at,
+        "received_at": received_at or occurred_at,
+        "robot": robot,
+        **dict.fromkeys(OPTIONAL_COLUMNS),
+        **fields,
+    }
 
 
 def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:

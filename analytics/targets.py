@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analytics import periods
 from analytics.disclosure import DisclosureRule, relative_change
 from analytics.exceptions import InvalidTarget, UnknownTarget
 from analytics.figures import RATES, total_figures
@@ -36,9 +37,15 @@ def create_target(
     *,
     change: float | None = None,
     value: float | None = None,
-    baseline: Period | None = None,
+    baseline_from: dt.date | None = None,
+    baseline_to: dt.date | None = None,
     label: str | None = None,
 ) -> AnalyticsTarget:
+    """A target for `measure` over `period`: `change` against a baseline period (by default the same days a
+    year before), or an absolute `value`. Committed."""
+    if (baseline_from is None) != (baseline_to is None):
+        raise InvalidTarget("Give both baseline_from and baseline_to, or neither.")
+    baseline = periods.period(baseline_from, baseline_to) if baseline_from and baseline_to else None
     if measure not in MEASURES:
         raise InvalidTarget(f"{measure!r} is not a measure; use one of {', '.join(MEASURES)}.")
     if (change is None) == (value is None):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from analytics.events import dedupe_key
 from analytics.exceptions import UnknownLink
 from analytics.links import LinkSigner
-from analytics.store import insert_new
+from analytics.store import event_row, insert_new
 from labour_market.regional_wages import resolve_region
 from models.events import Event
 from recommendations.recommend import Recommendation, RecommendationRequest, Recommender
@@ -43,42 +43,32 @@ def serve_recommendation(
     """Recommend, then log the search and the impressions, committed before the answer goes out."""
     answer = recommender.recommend(session, request)
     now = now or dt.datetime.now(dt.UTC)
-    noc_code = answer.occupation.noc_code if answer.occupation else None
-    common: dict[str, Any] = {
-        "source": "server",
-        "occurred_at": now,
-        "received_at": now,
+    context: dict[str, Any] = {
         "session_id": request.session_id,
-        "visitor_id": None,
         "variant": request.variant,
         "lang": answer.lang if answer.lang in ("en", "fr") else None,
         "region": resolve_region(session, request.region).code if request.region else None,
-        "noc_code": noc_code,
-        "target_url": None,
-        "helpful": None,
-        "comment": None,
-        "robot": robot,
-        "impression_id": None,
-        "course_key": None,
-        "institution_id": None,
-        "rank": None,
+        "noc_code": answer.occupation.noc_code if answer.occupation else None,
     }
     search_id = new_id("s_")
-    rows = [{**common, "dedupe_key": dedupe_key("search", search_id, None), "event_id": search_id, "type": "search"}]
+    rows = [event_row(dedupe_key("search", search_id, None), search_id, "search", "server", now, robot, **context)]
     impression_ids = [new_id("i_") for _ in answer.programs]
     for impression_id, program in zip(impression_ids, answer.programs, strict=True):
         rows.append(
-            {
-                **common,
-                "dedupe_key": dedupe_key("impression", impression_id, impression_id),
-                "event_id": impression_id,
-                "type": "impression",
-                "impression_id": impression_id,
-                "course_key": program.course.key,
-                "institution_id": program.course.institution_id,
-                "rank": program.rank,
-                "target_url": program.course.url,
-            }
+            event_row(
+                dedupe_key("impression", impression_id, impression_id),
+                impression_id,
+                "impression",
+                "server",
+                now,
+                robot,
+                **context,
+                impression_id=impression_id,
+                course_key=program.course.key,
+                institution_id=program.course.institution_id,
+                rank=program.rank,
+                target_url=program.course.url,
+            )
         )
     insert_new(session, rows)
     session.commit()
@@ -93,33 +83,18 @@ def follow_link(
     impression_id, shown, target = _impression(session, signer, token)
     now = now or dt.datetime.now(dt.UTC)
     click_id = new_id("c_")
-    insert_new(
-        session,
-        [
-            {
-                "dedupe_key": dedupe_key("click", click_id, impression_id),
-                "event_id": click_id,
-                "type": "click",
-                "source": "server",
-                "occurred_at": now,
-                "received_at": now,
-                "session_id": shown.session_id,
-                "visitor_id": None,
-                "variant": shown.variant,
-                "lang": shown.lang,
-                "region": shown.region,
-                "impression_id": impression_id,
-                "course_key": shown.course_key,
-                "institution_id": shown.institution_id,
-                "noc_code": shown.noc_code,
-                "rank": shown.rank,
-                "target_url": None,
-                "helpful": None,
-                "comment": None,
-                "robot": robot,
-            }
-        ],
+    copied = ("session_id", "variant", "lang", "region", "course_key", "institution_id", "noc_code", "rank")
+    click = event_row(
+        dedupe_key("click", click_id, impression_id),
+        click_id,
+        "click",
+        "server",
+        now,
+        robot,
+        impression_id=impression_id,
+        **{name: getattr(shown, name) for name in copied},
     )
+    insert_new(session, [click])
     session.commit()
     return target
 

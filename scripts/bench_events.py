@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO_ROOT))  # the live-server helper the tests use
 from accounts.institutions import create_institution  # noqa: E402
 from accounts.keys import create_key  # noqa: E402
 from analytics.links import LinkSigner  # noqa: E402
+from analytics.store import event_row  # noqa: E402
 from models.database import create_database_engine, create_session_factory  # noqa: E402
 from models.events import Event  # noqa: E402
 from models.migrate import upgrade_to_head  # noqa: E402
@@ -124,25 +125,23 @@ def impressions(url: str, count: int) -> list[str]:
 
 
 def impression_row(impression_id: str, when: dt.datetime, target: str | None) -> dict[str, Any]:
-    return {
-        "dedupe_key": f"impression:{impression_id}",
-        "event_id": impression_id,
-        "type": "impression",
-        "source": "server",
-        "occurred_at": when,
-        "received_at": when,
-        "session_id": f"s{random.randrange(50_000)}",
-        "impression_id": impression_id,
-        "course_key": f"bench:C{random.randrange(400)}",
-        "institution_id": None,
-        "noc_code": random.choice(["31301", "32101", "72200", "21232", "42202", "13100"]),
-        "rank": random.randint(1, 10),
-        "target_url": target,
-        "robot": False,
-        "variant": random.choice(["control", "ranking-v2"]),
-        "lang": random.choice(["en", "fr"]),
-        "region": random.choice(["35", "24", "59", "3530", "2465"]),
-    }
+    return event_row(
+        f"impression:{impression_id}",
+        impression_id,
+        "impression",
+        "server",
+        when,
+        False,
+        session_id=f"s{random.randrange(50_000)}",
+        impression_id=impression_id,
+        course_key=f"bench:C{random.randrange(400)}",
+        noc_code=random.choice(["31301", "32101", "72200", "21232", "42202", "13100"]),
+        rank=random.randint(1, 10),
+        target_url=target,
+        variant=random.choice(["control", "ranking-v2"]),
+        lang=random.choice(["en", "fr"]),
+        region=random.choice(["35", "24", "59", "3530", "2465"]),
+    )
 
 
 def link_latencies(base: str, ids: list[str]) -> list[float]:

@@ -29,6 +29,7 @@ from catalog.exceptions import (
 )
 from catalog.fields import RowError
 from labour_market.exceptions import CrosswalkCodeNotFound, OccupationNotFound, UnknownRegion
+from service.http.allow import allowed_methods
 from service.http.trailing_slash import slash_redirect
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -339,6 +340,8 @@ async def _handle_http_exception(request: Request, error: Exception) -> Response
     response = problem_response(request, error.status_code, title, detail, None)
     if error.headers:
         response.headers.update(error.headers)
+    if error.status_code == 405 and (allowed := allowed_methods(request)):
+        response.headers["Allow"] = allowed
     return response
 
 

@@ -92,7 +92,7 @@ def get_funnel(
     "/targets",
     response_model=list[TargetOut],
     summary="Targets set by analysts, with the progress made",
-    responses=problem_responses(401, 403),
+    responses=problem_responses(401, 403, 422),
 )
 def get_targets(session: DbSession, viewer: CurrentViewer, principal: CurrentPrincipal) -> list[TargetOut]:
     principal.require_analyst()
@@ -104,19 +104,19 @@ def get_targets(session: DbSession, viewer: CurrentViewer, principal: CurrentPri
     status_code=201,
     response_model=TargetOut,
     summary='Set a target: "+20% clicks against the same months last year", or an absolute figure',
-    responses=problem_responses(401, 403, 415, 422),
+    responses=problem_responses(400, 401, 403, 415, 422),
     dependencies=[Depends(require_json)],
 )
 def post_target(body: TargetIn, session: DbSession, viewer: CurrentViewer, principal: CurrentPrincipal) -> TargetOut:
     principal.require_analyst()
-    baseline = period(body.baseline_from, body.baseline_to) if body.baseline_from and body.baseline_to else None
     target = create_target(
         session,
         body.measure,
         period(body.period_from, body.period_to),
         change=body.change,
         value=body.value,
-        baseline=baseline,
+        baseline_from=body.baseline_from,
+        baseline_to=body.baseline_to,
         label=body.label,
     )
     return target_out(progress_of(session, target, viewer.rule))

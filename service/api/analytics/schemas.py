@@ -1,9 +1,9 @@
 """Requests and answers of the events, tracked-link and analytics routes."""
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from analytics.events import EVENT_TYPES, MAX_EVENTS
 from analytics.privacy import COMMENT_MAX_LENGTH
@@ -176,12 +176,6 @@ class TargetIn(BaseModel):
     )
     baseline_to: dt.date | None = None
     label: Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")] | None = None
-
-    @model_validator(mode="after")
-    def baseline_whole(self) -> Self:
-        if (self.baseline_from is None) != (self.baseline_to is None):
-            raise ValueError("give both baseline_from and baseline_to, or neither")
-        return self
 
 
 class TargetOut(BaseModel):

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from analytics.store import insert_new
+from analytics.store import event_row, insert_new
 from models.database import create_database_engine, create_session_factory
 from models.events import Event
 from models.migrate import upgrade_to_head
@@ -13,16 +13,7 @@ from service.cli import main
 
 
 def page_view(event_id: str, occurred_at: dt.datetime) -> dict[str, object]:
-    return {
-        "dedupe_key": f"event:{event_id}",
-        "event_id": event_id,
-        "type": "page_view",
-        "source": "client",
-        "occurred_at": occurred_at,
-        "received_at": occurred_at,
-        "session_id": "s",
-        "robot": False,
-    }
+    return event_row(f"event:{event_id}", event_id, "page_view", "client", occurred_at, False, session_id="s")
 
 
 def test_purge_deletes_what_is_older_than_the_date_or_the_retention_period(

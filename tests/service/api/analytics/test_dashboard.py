@@ -2,6 +2,7 @@
 session: an analyst signs in, every chart renders, and the charts, the cards and the data tables
 show the numbers the API gives an analyst's key."""
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from tests.service.api.analytics.conftest import PLAN, Script
 from tests.support.browser import CHROMIUM
 from tests.support.live_server import live_server
 
+ARTIFACTS = Path(__file__).resolve().parents[4] / "var" / "test-artifacts"
 CHARTS = (
     "chart-time",
     "chart-funnel",
@@ -26,7 +28,12 @@ CHARTS = (
 
 
 @pytest.fixture(scope="module")
-def dashboard(script: Script, reference_database_url: str, index_dir: Path) -> Iterator[tuple[Page, list[str]]]:
+def dashboard(
+    script: Script, client: TestClient, reference_database_url: str, index_dir: Path
+) -> Iterator[tuple[Page, list[str]]]:
+    start = script.today - dt.timedelta(days=29)
+    target = {"measure": "clicks", "from": start.isoformat(), "to": script.today.isoformat(), "value": 50}
+    assert client.post("/v1/analytics/targets", json=target, headers=script.headers("analyst")).status_code == 201
     with live_server(reference_database_url, index_dir) as (base, _), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         page = browser.new_page(locale="en-CA")
@@ -49,12 +56,16 @@ def analyst_summary(client: TestClient, script: Script, **params: str) -> dict[s
     return answer
 
 
-def test_every_chart_renders_without_a_script_or_policy_error(dashboard: tuple[Page, list[str]]) -> None:
+def test_every_chart_renders_without_a_script_or_policy_error(
+    dashboard: tuple[Page, list[str]], request: pytest.FixtureRequest
+) -> None:
     page, problems = dashboard
     for chart in CHARTS:
         assert page.locator(f"#{chart} .main-svg").count() > 0, chart
     assert problems == []
     assert page.get_by_role("status").inner_text().startswith("Figures loaded")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # kept for a look, not committed
+    page.screenshot(path=ARTIFACTS / f"dashboard-{request.node.callspec.id}.png", full_page=True)
 
 
 def test_the_cards_show_the_analysts_totals(
@@ -96,6 +107,17 @@ def test_the_funnel_and_the_top_programs_match_the_api(
     ]
     drawn_clicks = page.evaluate("() => document.getElementById('chart-course').data[0].x")
     assert sorted(drawn_clicks, reverse=True) == [row["clicks"] for row in top]
+
+
+def test_the_targets_progress_is_shown(dashboard: tuple[Page, list[str]], client: TestClient, script: Script) -> None:
+    page, _ = dashboard
+    targets = client.get("/v1/analytics/targets", headers=script.headers("analyst")).json()
+    assert page.locator("#targets-section").is_visible()
+    assert page.evaluate("() => document.getElementById('chart-targets').data[0].x") == [
+        target["progress"] for target in targets
+    ]
+    actual = page.locator("#table-targets td[data-column=actual]").all_text_contents()
+    assert actual == [f"{target['actual']:,.0f}" for target in targets]
 
 
 def test_an_admin_sees_the_scripted_counts_exactly(dashboard: tuple[Page, list[str]], script: Script) -> None:

@@ -70,7 +70,7 @@ def test_bad_targets_are_refused(client: TestClient, script: Script) -> None:
             "/v1/analytics/targets", json={**base, "change": 0.1, "baseline_from": "2025-01-01"}, headers=headers
         ),
         422,
-        "invalid-request",
+        "invalid-target",
     )
     assert_problem(
         client.post("/v1/analytics/targets", json={**base, "value": 3}, headers=script.headers("institution")),
@@ -79,3 +79,8 @@ def test_bad_targets_are_refused(client: TestClient, script: Script) -> None:
     )
     assert_problem(client.get("/v1/analytics/targets", headers=script.headers("institution")), 403, "forbidden")
     assert_problem(client.post("/v1/analytics/targets", content="x", headers=headers), 415, "unsupported-media-type")
+
+
+def test_a_wrong_method_names_every_method_of_the_path(client: TestClient) -> None:
+    response = client.put("/v1/analytics/targets", json={})
+    assert response.status_code == 405 and response.headers["allow"] == "GET, HEAD, POST"

@@ -262,7 +262,7 @@ def test_unknown_route_problem_has_a_detail(client: TestClient) -> None:
 def test_wrong_method_is_a_problem(client: TestClient) -> None:
     response = client.post("/v1/occupations")
     assert (response.status_code, response.headers["content-type"]) == (405, PROBLEM_JSON)
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"
     assert response.json()["title"] == "Method Not Allowed"
 
 
