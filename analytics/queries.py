@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from analytics.periods import Period
 from models.events import Event
@@ -48,8 +48,11 @@ class Scope:
     institution_id: int | None = None
 
 
-def _filters(window: Period, scope: Scope, robot: bool = False) -> list[ColumnElement[bool]]:
-    conditions = [Event.occurred_at >= window.begins, Event.occurred_at < window.ends, Event.robot.is_(robot)]
+def _filters(window: Period, scope: Scope, robots: bool = False) -> list[ColumnElement[bool]]:
+    """The period's events (a person's only, unless `robots`), of everyone or of one institution."""
+    conditions = [Event.occurred_at >= window.begins, Event.occurred_at < window.ends]
+    if not robots:
+        conditions.append(Event.robot.is_(False))
     if scope.institution_id is not None:
         conditions.append(Event.institution_id == scope.institution_id)
     return conditions
@@ -92,25 +95,31 @@ def group_key(dialect: str, group_by: GroupBy) -> Any:
 def count_events(
     session: Session, window: Period, scope: Scope, group_by: GroupBy | None = None
 ) -> dict[str | None, dict[str, int]]:
-    """Counts per group (the key None: the whole period when not grouped, or events without the dimension)."""
+    """Counts per group, robots left out of every measure but `robots` (the key None: the whole period
+    when not grouped, or events without the dimension). A group of robots' events only is left out."""
+    human = Event.robot.is_(False)
+
+    def counted(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
     measures = [
-        func.coalesce(func.sum(case((Event.type == event_type, 1), else_=0)), 0).label(name)
-        for name, event_type in TYPE_MEASURES.items()
+        counted(and_(human, Event.type == event_type)).label(name) for name, event_type in TYPE_MEASURES.items()
     ]
-    measures.append(
-        func.coalesce(func.sum(case((and_(Event.type == "feedback", Event.helpful.is_(True)), 1), else_=0)), 0).label(
-            "helpful"
-        )
-    )
-    measures.append(func.count(distinct(Event.session_id)).label("sessions"))
+    measures.append(counted(and_(human, Event.type == "feedback", Event.helpful.is_(True))).label("helpful"))
+    measures.append(func.count(distinct(case((human, Event.session_id)))).label("sessions"))
+    measures.append(counted(Event.robot.is_(True)).label("robots"))
+    measures.append(func.count().label("events"))
     key = group_key(session.get_bind().dialect.name, group_by) if group_by else literal(None)
-    statement = select(key.label("key"), *measures).where(*_filters(window, scope))
+    statement = select(key.label("key"), *measures).where(*_filters(window, scope, robots=True))
     if group_by:
         statement = statement.group_by(key)
-    rows = session.execute(statement).mappings().all()
-    found = {_key(row["key"]): {name: int(row[name] or 0) for name in COUNTS} for row in rows}
+    found = {
+        _key(row["key"]): {name: int(row[name] or 0) for name in (*COUNTS, "robots")}
+        for row in session.execute(statement).mappings()
+        if not group_by or row["robots"] < row["events"]
+    }
     if not group_by and not found:
-        found = {None: dict.fromkeys(COUNTS, 0)}
+        found = {None: dict.fromkeys((*COUNTS, "robots"), 0)}
     return found
 
 
@@ -120,10 +129,6 @@ def _key(value: object) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def count_robots(session: Session, window: Period, scope: Scope) -> int:
-    return int(session.scalar(select(func.count()).select_from(Event).where(*_filters(window, scope, robot=True))) or 0)
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,6 @@ def funnel_counts(session: Session, window: Period, scope: Scope) -> FunnelCount
 
 @dataclass(frozen=True)
 class UsageCounts:
-    page_views: int
     sessions: int  # sessions with at least one action
     session_seconds: float  # their total duration, first to last event
     bounced: int  # sessions whose only action was a page view or a search
@@ -201,26 +205,25 @@ def usage_counts(session: Session, window: Period, scope: Scope) -> UsageCounts:
             ),
         ).where(per_session.c.actions >= 1)
     ).one()
-    page_views = session.scalar(
-        select(func.count()).select_from(Event).where(*_filters(window, scope), Event.type == "page_view")
-    )
     visitors_in_period = (
         select(Event.visitor_id).where(*_filters(window, scope), Event.visitor_id.is_not(None)).distinct().subquery()
     )
+    earlier = aliased(Event)
     seen_before = (
-        select(Event.visitor_id)
+        exists()
         .where(
-            Event.visitor_id.in_(select(visitors_in_period.c.visitor_id)),
-            Event.occurred_at < window.begins,
-            Event.robot.is_(False),
+            earlier.visitor_id == visitors_in_period.c.visitor_id,
+            earlier.occurred_at < window.begins,
+            earlier.robot.is_(False),
         )
-        .distinct()
-        .subquery()
+        .correlate(visitors_in_period)
     )
-    visitors = session.scalar(select(func.count()).select_from(visitors_in_period)) or 0
-    returning = session.scalar(select(func.count()).select_from(seen_before)) or 0
+    visitors, returning = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((seen_before, 1), else_=0)), 0)).select_from(
+            visitors_in_period
+        )
+    ).one()
     return UsageCounts(
-        page_views=int(page_views or 0),
         sessions=int(sessions),
         session_seconds=float(total_seconds or 0),
         bounced=int(bounced),

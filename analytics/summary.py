@@ -12,7 +12,7 @@ from analytics.experiments import ArmComparison, compare_arms, reference_arm
 from analytics.figures import NOT_AN_INSTITUTIONS, Figures, group_figures, total_figures, with_change
 from analytics.labels import group_labels
 from analytics.periods import Period
-from analytics.queries import GroupBy, Scope, count_events, count_robots, usage_counts
+from analytics.queries import GroupBy, Scope, count_events, usage_counts
 from analytics.targets import TargetProgress, progress_of_targets
 
 
@@ -88,23 +88,24 @@ def summarize(
 def _figures(session: Session, viewer: Viewer, window: Period, group_by: GroupBy | None) -> PeriodFigures:
     rule = viewer.rule
     hidden = NOT_AN_INSTITUTIONS if viewer.scope.institution_id is not None else ()
-    total = total_figures(count_events(session, window, viewer.scope)[None], rule, hidden)
+    counted_total = count_events(session, window, viewer.scope)[None]
+    total = total_figures(counted_total, rule, hidden)
     groups: list[Figures] = []
     if group_by:
         counted = count_events(session, window, viewer.scope, group_by)
         groups = group_figures(counted, rule, group_labels(session, group_by, list(counted)), hidden)
-    usage = None if hidden else usage_of(session, window, viewer.scope, rule)
-    return PeriodFigures(window, total, groups, rule.count(count_robots(session, window, viewer.scope)), usage)
+    usage = None if hidden else usage_of(session, window, viewer.scope, rule, counted_total["page_views"])
+    return PeriodFigures(window, total, groups, rule.count(counted_total["robots"]), usage)
 
 
-def usage_of(session: Session, window: Period, scope: Scope, rule: DisclosureRule) -> Usage:
+def usage_of(session: Session, window: Period, scope: Scope, rule: DisclosureRule, page_views: int) -> Usage:
     counts = usage_counts(session, window, scope)
     sessions = rule.count(counts.sessions)
     visitors = rule.count(counts.visitors)
     new = rule.count(counts.new_visitors)
     returning = rule.count(counts.visitors - counts.new_visitors)
     return Usage(
-        page_views=rule.count(counts.page_views),
+        page_views=rule.count(page_views),
         sessions=sessions,
         average_session_seconds=round(counts.session_seconds / counts.sessions, 1)
         if sessions is not None and counts.sessions

@@ -150,7 +150,8 @@
         text: rows.map((row) => count(row.referrals)), textposition: "outside", marker: { color: "#6a3d9a" } },
       { type: "scatter", mode: "lines+markers", name: t("ctr"), x: rows.map((row) => row.key), y: rows.map((row) => row.ctr),
         yaxis: "y2", line: { color: "#0b5cad" } },
-    ], { yaxis: { title: { text: t("referrals") } }, yaxis2: { title: { text: t("ctr") }, overlaying: "y", side: "right", tickformat: ".0%" } });
+    ], { xaxis: { type: "category" }, yaxis: { title: { text: t("referrals") }, rangemode: "tozero" },
+      yaxis2: { title: { text: t("ctr") }, overlaying: "y", side: "right", tickformat: ".0%", rangemode: "tozero" } });
   }
 
   function drawFunnel(answer) {
