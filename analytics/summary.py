@@ -65,8 +65,8 @@ def summarize(
     reference_variant: str | None = None,
     today: dt.date | None = None,
 ) -> Summary:
-    now = _figures(session, viewer, current, group_by)
-    before = _figures(session, viewer, baseline, group_by) if baseline else None
+    now, counted = _figures(session, viewer, current, group_by)
+    before = _figures(session, viewer, baseline, group_by)[0] if baseline else None
     if before is not None:
         by_key = {row.key: row for row in before.groups}
         now = PeriodFigures(
@@ -78,24 +78,28 @@ def summarize(
         )
     experiment, reference = None, None
     if group_by == "variant":
-        arms = {key: counts for key, counts in count_events(session, current, viewer.scope, "variant").items() if key}
+        arms = {key: counts for key, counts in counted.items() if key}
         reference = reference_arm(sorted(arms), reference_variant)
         experiment = compare_arms(arms, reference, viewer.rule) if reference else []
     targets = progress_of_targets(session, current, viewer.rule, today) if viewer.sees_targets else []
     return Summary(now, group_by, viewer.rule, before, experiment, reference, targets)
 
 
-def _figures(session: Session, viewer: Viewer, window: Period, group_by: GroupBy | None) -> PeriodFigures:
+def _figures(
+    session: Session, viewer: Viewer, window: Period, group_by: GroupBy | None
+) -> tuple[PeriodFigures, dict[str | None, dict[str, int]]]:
+    """The published figures of a period, and the exact counts of its groups (for the experiment's intervals)."""
     rule = viewer.rule
     hidden = NOT_AN_INSTITUTIONS if viewer.scope.institution_id is not None else ()
     counted_total = count_events(session, window, viewer.scope)[None]
     total = total_figures(counted_total, rule, hidden)
     groups: list[Figures] = []
+    counted: dict[str | None, dict[str, int]] = {}
     if group_by:
         counted = count_events(session, window, viewer.scope, group_by)
         groups = group_figures(counted, rule, group_labels(session, group_by, list(counted)), hidden)
     usage = None if hidden else usage_of(session, window, viewer.scope, rule, counted_total["page_views"])
-    return PeriodFigures(window, total, groups, rule.count(counted_total["robots"]), usage)
+    return PeriodFigures(window, total, groups, rule.count(counted_total["robots"]), usage), counted
 
 
 def usage_of(session: Session, window: Period, scope: Scope, rule: DisclosureRule, page_views: int) -> Usage:
