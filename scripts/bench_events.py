@@ -338,9 +338,9 @@ def main() -> None:
         "202 (SQLite with `synchronous=NORMAL` in WAL mode: a process killed after the commit loses nothing; a power",
         "failure may lose the last transactions, which `synchronous=FULL` would keep). The analytics events span 90",
         "days: 20% page views, 15% searches, 50% impressions, 8% clicks, inquiries, referrals and feedback, over",
-        "50,000 sessions, 20,000 visitors, 2 variants, 4 institutions and 400 programs: a 30-day summary reads about
-a third of them (some 370,000 events), from one covering index. The analytics timings are not targets of the
-issue; a daily roll-up table would be the next step for much larger volumes.",
+        "50,000 sessions, 20,000 visitors, 2 variants, 4 institutions and 400 programs: a 30-day summary reads about",
+        "a third of them (some 370,000 events), from one covering index. The analytics timings are not targets of the",
+        "issue; a daily roll-up table would be the next step for much larger volumes.",
         "",
     ]
     REPORT.write_text("\n".join(lines), encoding="utf-8")
