@@ -22,7 +22,7 @@ class FunnelStep:
 
 def funnel(session: Session, window: Period, scope: Scope, rule: DisclosureRule) -> list[FunnelStep]:
     counts = funnel_counts(session, window, scope)
-    published = [rule.count(getattr(counts, step)) for step in STEPS]
+    published = [None if (value := getattr(counts, step)) is None else rule.count(value) for step in STEPS]
     return [
         FunnelStep(
             step,

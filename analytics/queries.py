@@ -134,26 +134,26 @@ def _key(value: object) -> str | None:
 @dataclass(frozen=True)
 class FunnelCounts:
     sessions: int
-    searched: int
+    searched: int | None  # None for one institution: searches are nobody's in particular
     saw_programs: int
     clicked: int
     inquired_or_referred: int
 
 
 def funnel_counts(session: Session, window: Period, scope: Scope) -> FunnelCounts:
-    """Sessions that reached each step, and every step before it, in the period."""
+    """Sessions that reached each step, and every step before it, in the period. For one institution
+    the steps are its programs': shown, clicked, asked about or referred to (a search came before)."""
 
     def reached(*types: str) -> Any:
         return func.max(case((Event.type.in_(types), 1), else_=0))
 
+    searched = reached("search") if scope.institution_id is None else literal(1)
     per_session = (
         select(
-            reached("search").label("searched"),
-            (reached("search") * reached("impression")).label("saw"),
-            (reached("search") * reached("impression") * reached("click")).label("clicked"),
-            (reached("search") * reached("impression") * reached("click") * reached("inquiry", "referral")).label(
-                "converted"
-            ),
+            searched.label("searched"),
+            (searched * reached("impression")).label("saw"),
+            (searched * reached("impression") * reached("click")).label("clicked"),
+            (searched * reached("impression") * reached("click") * reached("inquiry", "referral")).label("converted"),
         )
         .where(*_filters(window, scope), Event.session_id.is_not(None))
         .group_by(Event.session_id)
@@ -168,7 +168,8 @@ def funnel_counts(session: Session, window: Period, scope: Scope) -> FunnelCount
             func.coalesce(func.sum(per_session.c.converted), 0),
         )
     ).one()
-    return FunnelCounts(*(int(value) for value in row))
+    sessions, searched_count, saw, clicked, converted = (int(value) for value in row)
+    return FunnelCounts(sessions, searched_count if scope.institution_id is None else None, saw, clicked, converted)
 
 
 @dataclass(frozen=True)

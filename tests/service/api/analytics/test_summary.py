@@ -7,8 +7,14 @@ import io
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from analytics.disclosure import DisclosureRule
+from analytics.funnel import funnel
+from analytics.periods import period
+from analytics.queries import Scope
 from tests.service.api.analytics.conftest import BASELINE, PLAN, Script
 from tests.support.problems import assert_problem
 
@@ -178,3 +184,20 @@ def test_analytics_need_a_key_and_valid_parameters(client: TestClient, script: S
     assert_problem(
         client.get("/v1/analytics/funnel", params={"from": "2026-13-01"}, headers=headers), 422, "invalid-request"
     )
+
+
+def test_an_institution_s_funnel_starts_at_its_programs(script: Script, reference_engine: Engine) -> None:
+    viu = {
+        session_id: [program["institution"]["slug"] == "viu" for program in answer["programs"]]
+        for session_id, answer in script.answers.items()
+    }
+    saw = sum(any(shown) for shown in viu.values())
+    clicked = sum(any(viu[session_id][: plan[2]]) for session_id, plan in PLAN.items())
+    converted = sum(
+        any(viu[session_id][: plan[2]]) and any(viu[session_id][: max(plan[3], plan[4])])
+        for session_id, plan in PLAN.items()
+    )
+    with Session(reference_engine) as session:
+        steps = funnel(session, period(None, script.today), Scope(script.institution_id), DisclosureRule(exact=True))
+    assert [step.sessions for step in steps] == [None, saw, clicked, converted]
+    assert saw > 0 and clicked > 0
