@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from accounts.keys import Principal
 from analytics.disclosure import DisclosureRule
 from analytics.links import LinkSigner
 from analytics.privacy import RobotDetector
@@ -16,14 +15,10 @@ from service.http.dependencies import AppSettings
 from service.problems import NotReady
 
 
-def viewer_of(principal: Principal, settings: AppSettings) -> Viewer:
+def current_viewer(principal: CurrentPrincipal, settings: AppSettings) -> Viewer:
     rule = DisclosureRule(principal.role == "admin", settings.suppress_below, settings.round_to)
     scope = Scope(principal.institution_id if principal.role == "institution" else None)
     return Viewer(scope, rule, sees_targets=principal.role != "institution")
-
-
-def current_viewer(principal: CurrentPrincipal, settings: AppSettings) -> Viewer:
-    return viewer_of(principal, settings)
 
 
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
