@@ -43,7 +43,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+# Test-only tools from the npm registry (axe-core, for the page's accessibility checks); nothing is served from here.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the page tests need Node.js and npm (see the README's prerequisites)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: lint node_modules/.package-lock.json
 	$(BIN)/pytest
 
 bench: import
@@ -54,4 +59,4 @@ eval: import
 	$(BIN)/python scripts/eval_matching.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

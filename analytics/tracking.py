@@ -13,6 +13,7 @@ from analytics.events import dedupe_key
 from analytics.exceptions import UnknownLink
 from analytics.links import LinkSigner
 from analytics.store import event_row, insert_new
+from labour_market.exceptions import UnknownRegion
 from labour_market.regional_wages import resolve_region
 from models.events import Event
 from recommendations.recommend import Recommendation, RecommendationRequest, Recommender
@@ -38,9 +39,11 @@ def serve_recommendation(
     signer: LinkSigner,
     *,
     robot: bool,
+    page_view: bool = False,
     now: dt.datetime | None = None,
 ) -> Served:
-    """Recommend, then log the search and the impressions, committed before the answer goes out."""
+    """Recommend, then log the search and the impressions (and, for the service's own page, the page
+    view), committed before the answer goes out."""
     answer = recommender.recommend(session, request)
     now = now or dt.datetime.now(dt.UTC)
     context: dict[str, Any] = {
@@ -50,8 +53,8 @@ def serve_recommendation(
         "region": resolve_region(session, request.region).code if request.region else None,
         "noc_code": answer.occupation.noc_code if answer.occupation else None,
     }
-    search_id = new_id("s_")
-    rows = [event_row(dedupe_key("search", search_id, None), search_id, "search", "server", now, robot, **context)]
+    rows = [_server_event("page_view", now, robot, **context)] if page_view else []
+    rows.append(_server_event("search", now, robot, **context))
     impression_ids = [new_id("i_") for _ in answer.programs]
     for impression_id, program in zip(impression_ids, answer.programs, strict=True):
         rows.append(
@@ -73,6 +76,46 @@ def serve_recommendation(
     insert_new(session, rows)
     session.commit()
     return Served(answer, impression_ids, [signer.token(impression_id) for impression_id in impression_ids])
+
+
+def record_page_view(
+    session: Session, *, session_id: str | None, lang: str, robot: bool, now: dt.datetime | None = None
+) -> None:
+    """A view of the service's own page without a search."""
+    insert_new(
+        session, [_server_event("page_view", now or dt.datetime.now(dt.UTC), robot, session_id=session_id, lang=lang)]
+    )
+    session.commit()
+
+
+def record_feedback(
+    session: Session,
+    *,
+    helpful: bool,
+    session_id: str | None,
+    lang: str,
+    region: str | None,
+    noc_code: str | None,
+    robot: bool,
+    now: dt.datetime | None = None,
+) -> None:
+    """A person's answer to "was this helpful?" on the service's own page; a region that is not one
+    of /v1/regions is left out (the answer is kept)."""
+    context = {"session_id": session_id, "lang": lang, "region": _region_code(session, region), "noc_code": noc_code}
+    insert_new(session, [_server_event("feedback", now or dt.datetime.now(dt.UTC), robot, helpful=helpful, **context)])
+    session.commit()
+
+
+def _region_code(session: Session, region: str | None) -> str | None:
+    try:
+        return resolve_region(session, region).code if region else None
+    except UnknownRegion:
+        return None
+
+
+def _server_event(event_type: str, now: dt.datetime, robot: bool, **fields: Any) -> dict[str, Any]:
+    event_id = new_id(event_type[0] + "_")
+    return event_row(dedupe_key(event_type, event_id, None), event_id, event_type, "server", now, robot, **fields)
 
 
 def follow_link(

@@ -323,9 +323,11 @@ def _regional_wage(
 
 @dataclass(frozen=True)
 class MarketSummary:
-    """What a recommendation shows of the occupation's labour market: outlook and wages."""
+    """What a recommendation shows of the occupation: its TEER and definition (published in English
+    only), its outlook and wages."""
 
     teer: int | None
+    definition: str | None
     outlook: Outlook | None
     wages: Wages
 
@@ -338,6 +340,7 @@ def market_summary(session: Session, code: str, lang: Language, region_name: str
     national = session.get(NationalWage, code)
     return MarketSummary(
         teer=unit_group.teer,
+        definition=unit_group.definition_en,
         outlook=_outlook(occupations.outlook_for(session, code), lang),
         wages=Wages(
             national=_national_wage(national),

@@ -22,7 +22,7 @@ from matching.embeddings import E5Embedder
 from models.database import create_database_engine
 from service.app import create_app
 from service.config import Settings
-from tests.support.browser import missing_browser
+from tests.support.browser import missing_axe, missing_browser
 from tests.support.source_data import DATA_DIR
 
 POSTGRES_URL = os.environ.get("LMI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -35,6 +35,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"reference data not found at {DATA_DIR}; set LMI_DATA_DIR")
     if reason := missing_browser():
         raise pytest.UsageError(f"{reason}; the page tests run in it (see the README's prerequisites).")
+    if reason := missing_axe():
+        raise pytest.UsageError(f"{reason}; the page tests check accessibility with it (see the README).")
     engine = create_database_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
     try:
         with engine.connect() as connection:

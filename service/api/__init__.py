@@ -10,6 +10,7 @@ from service.api.analytics.router import router as analytics_router
 from service.api.catalog.router import router as catalog_router
 from service.api.labour_market.router import router as labour_market_router
 from service.api.matching.router import router as matching_router
+from service.api.recommendations.page_router import router as page_router
 from service.api.recommendations.router import router as recommendations_router
 
 api_v1 = APIRouter(prefix="/v1")
@@ -22,6 +23,7 @@ api_v1.include_router(events_router)
 api_v1.include_router(analytics_router)
 
 router = APIRouter()
+router.include_router(page_router)
 router.include_router(health.router)
 router.include_router(api_v1)
 router.include_router(links_router)

@@ -75,7 +75,11 @@ def recommendation_out(served: Served, link_base: str) -> RecommendationOut:
         message=answer.message,
         occupation=None
         if occupation is None
-        else OccupationOut(teer=answer.teer, **MatchOut.from_match(occupation).model_dump()),
+        else OccupationOut(
+            teer=answer.teer,
+            definition=answer.market.definition if answer.market else None,
+            **MatchOut.from_match(occupation).model_dump(),
+        ),
         alternatives=[MatchOut.from_match(match) for match in answer.alternatives],
         current_occupation=MatchOut.from_match(answer.current_occupation) if answer.current_occupation else None,
         labour_market=None

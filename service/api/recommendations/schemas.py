@@ -89,9 +89,10 @@ class RecommendationIn(BaseModel):
 
 
 class OccupationOut(MatchOut):
-    """The matched unit group (its title in the answer's language) and its TEER category."""
+    """The matched unit group (its title in the answer's language), its TEER category and definition."""
 
     teer: int | None
+    definition: str | None = Field(description="What the unit group does; published in English only.")
 
 
 class LabourMarketOut(BaseModel):

@@ -7,24 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from catalog.samples import SAMPLES, load_sample
-from catalog.skill_space import SkillSpace
 from tests.support.problems import assert_problem
-from tests.support.source_data import DATA_DIR
-
-LOADED = ("viu", "polytechnique-montreal")
-
-
-@pytest.fixture(scope="module")
-def catalogs(reference_engine: Engine, skill_space: SkillSpace) -> None:
-    with Session(reference_engine) as session:
-        for sample in SAMPLES:
-            if sample.slug in LOADED:
-                load_sample(session, DATA_DIR, sample, skill_space=skill_space)
-                session.commit()
 
 
 def recommend(client: TestClient, **body: Any) -> dict[str, Any]:

@@ -1,0 +1,256 @@
+"""The public page: `GET /` is a plain form that the server answers with the result page (no script
+needed), `GET /results` the same result alone for the page's script to swap in, `POST /feedback`
+"was this helpful?". The search, the programs shown and the page view are logged as the JSON API logs
+them; a cookie that ends with the browser session (a random pseudonym) ties them into one visit, and
+another remembers the language chosen with the switch."""
+
+import secrets
+from typing import Annotated
+from urllib.parse import parse_qsl, urlsplit
+
+from fastapi import APIRouter, Cookie, Header, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from analytics.tracking import record_feedback, record_page_view, serve_recommendation
+from labour_market.exceptions import OccupationNotFound, UnknownRegion
+from labour_market.regions import list_regions
+from matching.suggest import TitleSuggester
+from recommendations.recommend import RecommendationRequest, Recommender
+from service.api.analytics.dependencies import AppLinkSigner, AppRobots, UserAgent
+from service.api.recommendations.page_content import (
+    NoMatchView,
+    form_choices,
+    result_view,
+    try_titles,
+)
+from service.api.recommendations.page_query import TITLE_MAX, PageQuery, read_query
+from service.api.recommendations.page_templates import ASSETS, render
+from service.api.recommendations.page_text import PageLanguage, page_texts
+from service.api.recommendations.schemas import SKILL_MAX_LENGTH, SKILLS_MAX
+from service.http.dependencies import DbSession
+from service.http.head import is_head_request
+from service.http.language import negotiate_language
+
+SESSION_COOKIE = "lmi_session"
+LANGUAGE_COOKIE = "lmi_lang"
+LANGUAGE_KEPT_SECONDS = 365 * 24 * 3600
+TRY_TITLES = 5
+# Own script and styles only; the form and the feedback post to this service alone.
+POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+router = APIRouter(include_in_schema=False)
+SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE)]
+LanguageCookie = Annotated[str | None, Cookie(alias=LANGUAGE_COOKIE)]
+AcceptLanguage = Annotated[str | None, Header()]
+
+
+@router.get("/")
+def public_page(
+    request: Request,
+    session: DbSession,
+    signer: AppLinkSigner,
+    robots: AppRobots,
+    agent: UserAgent,
+    visit: SessionCookie = None,
+    chosen: LanguageCookie = None,
+    accept_language: AcceptLanguage = None,
+) -> HTMLResponse:
+    lang = page_language(request.query_params.get("lang"), chosen, accept_language)
+    query = read_query(request.query_params, lang)
+    visit = visit or new_visit()
+    context, status = _answer(request, session, query, signer, robots.is_robot(agent), visit)
+    t = page_texts(lang)
+    context["choices"] = form_choices(query, list_regions(session, lang), t)
+    response = _page("page.html", context, status)
+    _remember(response, visit, request.query_params.get("lang"), chosen)
+    return response
+
+
+@router.get("/results")
+def result_fragment(
+    request: Request,
+    session: DbSession,
+    signer: AppLinkSigner,
+    robots: AppRobots,
+    agent: UserAgent,
+    visit: SessionCookie = None,
+    chosen: LanguageCookie = None,
+    accept_language: AcceptLanguage = None,
+) -> HTMLResponse:
+    """The results of `/` alone, for the page's script (in-page updates)."""
+    lang = page_language(request.query_params.get("lang"), chosen, accept_language)
+    query = read_query(request.query_params, lang)
+    visit = visit or new_visit()
+    context, status = _answer(request, session, query, signer, robots.is_robot(agent), visit)
+    response = _page("results.html", context, status)
+    _remember(response, visit, None, chosen)
+    return response
+
+
+@router.post("/feedback")
+async def feedback(
+    request: Request,
+    session: DbSession,
+    robots: AppRobots,
+    agent: UserAgent,
+    visit: SessionCookie = None,
+    chosen: LanguageCookie = None,
+    accept_language: AcceptLanguage = None,
+) -> HTMLResponse:
+    """ "Was this helpful?" from the result page: logs a feedback event, then thanks the person with a
+    link back to their results (the page's script stays on the results instead)."""
+    fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), max_num_fields=20))
+    back = urlsplit(fields.get("back", "/"))
+    earlier = dict(parse_qsl(back.query)) if back.path == "/" and not back.netloc else {}
+    lang = page_language(earlier.get("lang"), chosen, accept_language)
+    query = read_query(earlier, lang)
+    helpful = fields.get("helpful")
+    noc = fields.get("noc")
+    if helpful not in ("yes", "no") or (noc and not (noc.isascii() and noc.isdigit() and len(noc) == 5)):
+        raise HTTPException(422, "helpful must be yes or no")
+    record_feedback(
+        session,
+        helpful=helpful == "yes",
+        session_id=visit,
+        lang=lang,
+        region=query.region or None,
+        noc_code=noc or None,
+        robot=robots.is_robot(agent),
+    )
+    t = page_texts(lang)
+    context = _base_context(query, t) | {"thanks": query.address() if query.title else "/?lang=" + lang}
+    context["choices"] = form_choices(query, list_regions(session, lang), t)
+    return _page("page.html", context, 200)
+
+
+@router.get("/assets/{name}")
+def page_asset(name: str) -> FileResponse:
+    if name not in ASSETS:
+        raise HTTPException(404)
+    path, media_type = ASSETS[name]
+    # The page names each asset with a digest of its content, so a copy can be kept for a year.
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+def page_language(asked: str | None, chosen: str | None, accept_language: str | None) -> PageLanguage:
+    """The address's `lang`, else the language chosen earlier with the switch, else the browser's."""
+    for candidate in (asked, chosen):
+        if candidate in ("en", "fr"):
+            return "en" if candidate == "en" else "fr"
+    return negotiate_language(accept_language)
+
+
+def new_visit() -> str:
+    return "v_" + secrets.token_urlsafe(12)
+
+
+def _answer(
+    request: Request,
+    session: Session,
+    query: PageQuery,
+    signer: AppLinkSigner,
+    robot: bool,
+    visit: str,
+) -> tuple[dict[str, object], int]:
+    """The page's context for a query: the result, or why there is none, and the HTTP status. A HEAD
+    (a link checker, a preview) gets the page's headers without a search or anything logged."""
+    context = _base_context(query, page_texts(query.lang))
+    if query.errors:
+        return context, 422
+    if is_head_request(request.scope):
+        return context, 200
+    if not query.asks:
+        record_page_view(session, session_id=visit, lang=query.lang, robot=robot)
+        return context, 200
+    recommender: Recommender | None = getattr(request.app.state, "recommender", None)
+    if recommender is None:
+        return context | {"starting": True}, 503
+    suggester: TitleSuggester | None = getattr(request.app.state, "title_suggester", None)
+    try:
+        found = _recommend(session, recommender, suggester, query, signer, robot, visit)
+    except UnknownRegion:
+        return context | {"errors": _messages({"region": "error_region"}, page_texts(query.lang))}, 422
+    return context | found, 200
+
+
+def _recommend(
+    session: Session,
+    recommender: Recommender,
+    suggester: TitleSuggester | None,
+    query: PageQuery,
+    signer: AppLinkSigner,
+    robot: bool,
+    visit: str,
+) -> dict[str, object]:
+    """The result, logged as the API logs it; raises UnknownRegion."""
+    t = page_texts(query.lang)
+    request = RecommendationRequest(
+        job_title=query.title,
+        noc_code=query.noc,
+        lang=query.lang,
+        region=query.region or None,
+        current_job_title=query.current or None,
+        skills=tuple(query.skill_list()),
+        filters=query.filters(),
+        session_id=visit,
+    )
+    try:
+        served = serve_recommendation(session, recommender, request, signer, robot=robot, page_view=True)
+    except OccupationNotFound:  # an occupation code in the address that is not one
+        return {"no_match": NoMatchView(t["no_match"].format(query=query.title), [], t["announce_no_match"])}
+    view = result_view(served, query, t)
+    if isinstance(view, NoMatchView):
+        first_word = query.title.split()[0]
+        similar = suggester.suggest(first_word, query.lang, TRY_TITLES) if suggester and len(first_word) > 2 else []
+        return {"no_match": NoMatchView(view.message, try_titles(similar, query), view.announcement)}
+    return {"result": view, "page_title": t["result_page_title"].format(title=view.title)}
+
+
+def _base_context(query: PageQuery, t: dict[str, str]) -> dict[str, object]:
+    other: PageLanguage = "fr" if query.lang == "en" else "en"
+    return {
+        "lang": query.lang,
+        "other_lang": other,
+        "t": t,
+        "switch_address": query.address(lang=other),
+        "query": query,
+        "errors": _messages(query.errors, t),
+        "page_title": t["page_title"],
+    }
+
+
+def _messages(errors: dict[str, str], t: dict[str, str]) -> dict[str, str]:
+    """Each field's error as the person reads it."""
+    limits = {
+        "error_title_long": {"max": TITLE_MAX},
+        "error_current_long": {"max": TITLE_MAX},
+        "error_skills": {"max": SKILLS_MAX, "length": SKILL_MAX_LENGTH},
+    }
+    return {field: t[key].format(**limits.get(key, {})) for field, key in errors.items()}
+
+
+def _page(template: str, context: dict[str, object], status: int) -> HTMLResponse:
+    return HTMLResponse(
+        render(template, context),
+        status_code=status,
+        # The programs shown are logged with their own links: a copy may be shown again from the
+        # browser's history (back button), but is checked with the service before any other reuse.
+        headers={
+            "Content-Security-Policy": POLICY,
+            "Cache-Control": "private, no-cache",
+            "Content-Language": str(context["lang"]),
+            "Vary": "Accept-Language, Cookie",  # the language may come from either
+        },
+    )
+
+
+def _remember(response: Response, visit: str, asked_language: str | None, chosen: str | None) -> None:
+    response.set_cookie(SESSION_COOKIE, visit, httponly=True, samesite="lax")  # ends with the browser session
+    if asked_language in ("en", "fr") and asked_language != chosen:
+        response.set_cookie(
+            LANGUAGE_COOKIE, asked_language, max_age=LANGUAGE_KEPT_SECONDS, httponly=True, samesite="lax"
+        )

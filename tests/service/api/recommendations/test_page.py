@@ -1,0 +1,266 @@
+"""The public page as the server answers it, with no script: the form, the result page in English and
+French over the real reference data and two real catalogs, "did you mean", no match, the person's
+errors, filters, personalization, the language switch, feedback, and what it logs — on SQLite and
+PostgreSQL. (The page in a browser: test_page_browser.py.)"""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from models.events import Event
+from service.api.recommendations.page_format import money
+
+NBSP = "\xa0"
+pytestmark = pytest.mark.usefixtures("catalogs")
+
+
+@pytest.fixture(autouse=True)
+def new_visitor(client: TestClient) -> Iterator[None]:
+    """Each test is a new browser: no session or language cookie from an earlier one."""
+    client.cookies.clear()
+    yield
+    client.cookies.clear()
+
+
+def page(client: TestClient, status: int = 200, **params: str) -> BeautifulSoup:
+    response = client.get("/", params=params, headers={"Accept-Language": "en-CA"})
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def shown(element: Tag) -> str:
+    """An element's text as read, spaces collapsed (the non-breaking ones kept)."""
+    return re.sub(r"[ \t\r\n]+", " ", element.get_text(" ")).strip()
+
+
+def text(soup: BeautifulSoup | Tag, selector: str) -> str:
+    found = soup.select_one(selector)
+    assert found is not None, selector
+    return shown(found)
+
+
+def texts(soup: BeautifulSoup | Tag, selector: str) -> list[str]:
+    return [shown(found) for found in soup.select(selector)]
+
+
+def api(client: TestClient, path: str, **params: str) -> dict[str, Any]:
+    response = client.get(path, params=params)
+    assert response.status_code == 200
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def events_of(engine: Engine, session_id: str) -> list[Event]:
+    with Session(engine) as session:
+        return list(session.scalars(select(Event).where(Event.session_id == session_id).order_by(Event.id)))
+
+
+def test_the_form_answers_infirmiere_auxiliaire_in_toronto_in_french_with_wages_outlook_and_programs(
+    client: TestClient,
+) -> None:
+    soup = page(client, q="infirmière auxiliaire", region="ER3530", lang="fr")
+    assert soup.html is not None and soup.html["lang"] == "fr"
+    profile = api(client, "/v1/occupations/32101", lang="fr", region="ER3530")
+    assert text(soup, "#result-heading") == f"{profile['title']} (CNP 32101)"
+    assert "Demande habituellement un diplôme collégial" in text(soup, "#h-about + p")
+    regional = profile["wages"]["regional"]
+    median = money(regional["median"], "fr")
+    assert f"Salaire médian, Toronto : {median} l'heure (Guichet-Emplois, {regional['reference_period']})." in texts(
+        soup, "ul.facts li"
+    )
+    assert re.fullmatch(r"[0-9\xa0]+,[0-9]{2}\xa0\$", median)
+    outlook = text(soup, "p.outlook")
+    assert outlook.startswith("Perspectives au Canada, 2024 à 2033 : risque important de pénurie")
+    assert re.search(r"croître de [0-9]+\xa0%", outlook)
+    assert "(Système de projection des professions au Canada, EDSC, 2024–2033.)" in outlook
+    assert "Santé physique" in texts(soup, "ul.skills .skill-name")
+    cards = soup.select("ol.programs li.card")
+    assert cards and text(cards[0], "h4") == "Practical Nursing"
+    assert all(text(card, ".reason").startswith("Pourquoi :") for card in cards)
+    first = cards[0].select_one("h4 a")
+    assert first is not None and str(first["href"]).startswith("/r/")
+    followed = client.get(str(first["href"]), follow_redirects=False)
+    assert followed.status_code == 302 and followed.headers["location"].startswith("https://www.viu.ca/")
+
+
+def test_the_result_page_logs_a_page_view_a_search_and_each_program_shown_for_one_visit(
+    client: TestClient, reference_engine: Engine
+) -> None:
+    response = client.get("/", params={"q": "licensed practical nurse", "lang": "en"})
+    visit = response.cookies["lmi_session"]
+    set_cookie = next(line for line in response.headers.get_list("set-cookie") if line.startswith("lmi_session="))
+    assert "httponly" in set_cookie.lower() and "samesite=lax" in set_cookie.lower()
+    assert "expires" not in set_cookie.lower() and "max-age" not in set_cookie.lower()  # ends with the browser
+    cards = BeautifulSoup(response.text, "html.parser").select("li.card")
+    logged = events_of(reference_engine, visit)
+    assert [event.type for event in logged[:2]] == ["page_view", "search"]
+    impressions = [event for event in logged if event.type == "impression"]
+    assert [event.impression_id for event in impressions] == [card["data-impression"] for card in cards]
+    assert {event.noc_code for event in logged} == {"32101"} and {event.lang for event in logged} == {"en"}
+    client.get(str(cards[1].select_one("a")["href"]), follow_redirects=False)  # type: ignore[index]
+    clicks = [event for event in events_of(reference_engine, visit) if event.type == "click"]
+    assert [click.impression_id for click in clicks] == [cards[1]["data-impression"]]
+    client.get("/", params={"lang": "en"})
+    assert events_of(reference_engine, visit)[-1].type == "page_view"  # the same visit, by its cookie
+
+
+def test_a_head_request_searches_and_logs_nothing(client: TestClient, reference_engine: Engine) -> None:
+    response = client.head("/", params={"q": "welder"})
+    assert response.status_code == 200 and response.content == b""
+    assert events_of(reference_engine, response.cookies["lmi_session"]) == []
+
+
+def test_the_language_follows_the_browser_first_then_the_switch(client: TestClient) -> None:
+    french = client.get("/", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
+    soup = BeautifulSoup(french.text, "html.parser")
+    assert soup.html is not None and soup.html["lang"] == "fr"
+    switch = soup.select_one("a.switch")
+    assert switch is not None and switch["hreflang"] == switch["lang"] == "en"
+    assert text(soup, "a.switch") == "English version"
+    assert switch["href"] == "/?lang=en"
+    client.get(str(switch["href"]))  # the switch is remembered…
+    again = BeautifulSoup(client.get("/", headers={"Accept-Language": "fr-CA"}).text, "html.parser")
+    assert again.html is not None and again.html["lang"] == "en"  # …over the browser's language
+    assert text(again, "h1") == "Find programs for the job you want"
+
+
+def test_the_address_holds_the_query_and_the_form_shows_it_back(client: TestClient) -> None:
+    asked = {"q": "welder", "region": "ER3530", "mode": "online", "teach": "fr", "lang": "en"}
+    soup = page(client, **asked)
+    form = soup.select_one("form#search")
+    assert form is not None and form["method"] == "get" and form["action"] == "/"
+    q = soup.select_one("#q")
+    assert q is not None and q["value"] == "welder"
+    for name, value in (("region", "ER3530"), ("mode", "online"), ("teach", "fr")):
+        selected = soup.select_one(f"#{name} option[selected]")
+        assert selected is not None and selected["value"] == value, name
+    back = soup.select_one("form.feedback input[name=back]")
+    assert back is not None and dict(parse_qsl(urlsplit(str(back["value"])).query)) == asked
+    for label in soup.select("label"):
+        assert soup.select_one(f"#{label['for']}") is not None  # every label names its control
+
+
+def test_filters_are_applied_to_the_cards(client: TestClient) -> None:
+    french_only = page(client, q="électricien", teach="fr", lang="en")
+    cards = french_only.select("li.card")
+    assert cards and all("In French" in texts(card, "ul.tags li") for card in cards)
+    none_left = page(client, q="licensed practical nurse", cost="0", lang="en")
+    assert not none_left.select("li.card")
+    assert "No program matches your filters" in text(none_left, "#h-programs + p")
+
+
+def test_what_the_person_already_does_marks_the_skills_they_have(client: TestClient) -> None:
+    plain = page(client, q="licensed practical nurse", lang="en")
+    assert not plain.select("ul.skills .tag") and plain.select_one("#h-skills ~ p.hint") is not None
+    moving = page(client, q="licensed practical nurse", current="registered nurse", lang="en")
+    assert "Your current job: Registered nurses" in text(moving, "#h-skills + p")
+    tags = texts(moving, "ul.skills .tag")
+    assert "You have it" in tags and len(tags) == len(moving.select("ul.skills li"))
+    listed = page(client, q="licensed practical nurse", skills="patient care, soins de santé", lang="en")
+    have = [text(item, ".skill-name") for item in listed.select("ul.skills li") if "You have it" in item.get_text()]
+    assert "Physical Health" in have
+
+
+def test_an_unsure_match_asks_did_you_mean_and_the_choice_is_kept_for_that_title(client: TestClient) -> None:
+    search = api(client, "/v1/occupations/search", q="PSW", lang="en")
+    assert search["results"][0]["confidence"] != "high"
+    soup = page(client, q="PSW", lang="en")
+    assert text(soup, ".did-you-mean h3") == "Did you mean…?"
+    links = soup.select(".did-you-mean a")
+    expected = [f"{result['title_en']} (NOC {result['noc_code']})" for result in search["results"][1:4]]
+    assert [shown(link) for link in links] == expected
+    chosen = BeautifulSoup(client.get(str(links[0]["href"])).text, "html.parser")
+    assert text(chosen, "#result-heading") == expected[0]
+    assert chosen.select_one(".did-you-mean") is None  # the person chose
+    assert chosen.select_one("form#search input[name=noc]") is not None  # kept while the title is the same
+    changed = page(client, q="welder", noc=search["results"][1]["noc_code"], noc_q="PSW", lang="en")
+    assert text(changed, "#result-heading").startswith("Welders")
+
+
+def test_no_occupation_found_says_what_to_try(client: TestClient, reference_engine: Engine) -> None:
+    response = client.get("/", params={"q": "student", "lang": "en"})
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert response.status_code == 200
+    assert text(soup, "#result-heading") == "No occupation found for “student”."
+    assert "checking the spelling;" in texts(soup, ".no-match li")
+    tries = soup.select(".no-match ul.links a")
+    assert tries and all(link.get_text().lower().startswith("student") for link in tries)
+    assert all(str(link["href"]).startswith("/?q=") for link in tries)
+    assert [event.type for event in events_of(reference_engine, response.cookies["lmi_session"])] == [
+        "page_view",
+        "search",
+    ]
+
+
+def test_the_person_s_mistakes_are_named_field_by_field(client: TestClient) -> None:
+    soup = page(client, 422, q="x" * 201, skills=",".join(["s"] * 51), lang="en")
+    summary = soup.select_one("#errors")
+    assert summary is not None and summary["role"] == "alert"
+    assert [link["href"] for link in summary.select("a")] == ["#q", "#skills"]
+    q = soup.select_one("#q")
+    assert q is not None and q["aria-invalid"] == "true" and "q-error" in str(q["aria-describedby"])
+    assert "at most 200 characters" in text(soup, "#q-error")
+    unknown = page(client, 422, q="welder", region="Atlantis", lang="fr")
+    assert text(unknown, "#region-error") == "Choisissez un lieu dans la liste."
+
+
+def test_the_results_alone_are_served_for_the_page_s_script(client: TestClient) -> None:
+    response = client.get("/results", params={"q": "welder", "lang": "fr"})
+    assert response.status_code == 200 and "<html" not in response.text
+    soup = BeautifulSoup(response.text, "html.parser")
+    section = soup.select_one("section.result")
+    assert section is not None and str(section["data-announce"]).endswith("formations pour Soudeurs/soudeuses "
+                                                                         "et opérateurs/opératrices de machines "
+                                                                         "à souder et à braser.")  # fmt: skip
+
+
+def feedback(client: TestClient, **fields: str) -> Response:
+    return client.post("/feedback", data=fields, headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def test_was_this_helpful_logs_a_feedback_event_and_leads_back(client: TestClient, reference_engine: Engine) -> None:
+    soup = page(client, q="welder", region="ER3530", lang="fr")
+    form = soup.select_one("form.feedback")
+    assert form is not None and form["method"] == "post" and form["action"] == "/feedback"
+    back = form.select_one("input[name=back]")
+    assert back is not None
+    answer = feedback(client, noc="72106", back=str(back["value"]), helpful="no")
+    assert answer.status_code == 200
+    thanks = BeautifulSoup(answer.text, "html.parser")
+    assert text(thanks, ".thanks") == "Merci de votre réponse."
+    link = thanks.select_one("#results a")
+    assert link is not None and link["href"] == back["value"]
+    logged = events_of(reference_engine, client.cookies["lmi_session"])[-1]
+    assert (logged.type, logged.helpful, logged.noc_code, logged.region, logged.lang) == (
+        "feedback",
+        False,
+        "72106",
+        "3530",
+        "fr",
+    )
+    assert feedback(client, noc="72106", back="https://elsewhere.example/?q=x", helpful="yes").status_code == 200
+    assert events_of(reference_engine, client.cookies["lmi_session"])[-1].helpful is True
+    assert feedback(client, noc="<script>", helpful="yes").status_code == 422
+    assert feedback(client, helpful="maybe").status_code == 422
+
+
+def test_the_page_loads_only_its_own_assets(client: TestClient) -> None:
+    response = client.get("/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "form-action 'self'" in policy and "unsafe-inline" not in policy
+    soup = BeautifulSoup(response.text, "html.parser")
+    assets = [str(tag.get("href") or tag.get("src")) for tag in soup.select("link[rel=stylesheet], script")]
+    assert len(assets) == 2 and all(asset.startswith("/assets/") for asset in assets)
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200 and "immutable" in served.headers["cache-control"]
+    assert client.get("/assets/other.js").status_code == 404
