@@ -37,13 +37,19 @@ VIEWS = {
 }
 SLOW_PHONE = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
 CPU_SLOWDOWN = 4
-TIMINGS = """() => {
+TIMINGS = """async () => {
   const navigation = performance.getEntriesByType('navigation')[0];
-  const paint = performance.getEntriesByName('first-contentful-paint')[0];
+  const fcp = await new Promise((resolve) => {
+    new PerformanceObserver((list) => {
+      const paint = list.getEntriesByName('first-contentful-paint')[0];
+      if (paint) resolve(paint.startTime);
+    }).observe({type: 'paint', buffered: true});
+    setTimeout(() => resolve(null), 5000);
+  });
   const resources = performance.getEntriesByType('resource');
   return {
     ttfb: navigation.responseStart,
-    fcp: paint ? paint.startTime : null,
+    fcp,
     dom: navigation.domContentLoadedEventEnd,
     load: navigation.loadEventEnd,
     html: navigation.decodedBodySize,
