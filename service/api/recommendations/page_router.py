@@ -4,11 +4,12 @@ needed), `GET /results` the same result alone for the page's script to swap in, 
 them; a cookie that ends with the browser session (a random pseudonym) ties them into one visit, and
 another remembers the language chosen with the switch."""
 
+import re
 import secrets
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import APIRouter, Cookie, Header, HTTPException, Request
+from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ from service.http.language import negotiate_language
 SESSION_COOKIE = "lmi_session"
 LANGUAGE_COOKIE = "lmi_lang"
 LANGUAGE_KEPT_SECONDS = 365 * 24 * 3600
+VISIT = re.compile(r"v_[A-Za-z0-9_-]{16}")
 TRY_TITLES = 5
 # Own script and styles only; the form and the feedback post to this service alone.
 POLICY = (
@@ -59,15 +61,7 @@ def public_page(
     chosen: LanguageCookie = None,
     accept_language: AcceptLanguage = None,
 ) -> HTMLResponse:
-    lang = page_language(request.query_params.get("lang"), chosen, accept_language)
-    query = read_query(request.query_params, lang)
-    visit = visit or new_visit()
-    context, status = _answer(request, session, query, signer, robots.is_robot(agent), visit)
-    t = page_texts(lang)
-    context["choices"] = form_choices(query, list_regions(session, lang), t)
-    response = _page("page.html", context, status)
-    _remember(response, visit, request.query_params.get("lang"), chosen)
-    return response
+    return _respond(request, session, signer, robots.is_robot(agent), visit, chosen, accept_language, whole=True)
 
 
 @router.get("/results")
@@ -82,18 +76,17 @@ def result_fragment(
     accept_language: AcceptLanguage = None,
 ) -> HTMLResponse:
     """The results of `/` alone, for the page's script (in-page updates)."""
-    lang = page_language(request.query_params.get("lang"), chosen, accept_language)
-    query = read_query(request.query_params, lang)
-    visit = visit or new_visit()
-    context, status = _answer(request, session, query, signer, robots.is_robot(agent), visit)
-    response = _page("results.html", context, status)
-    _remember(response, visit, None, chosen)
-    return response
+    return _respond(request, session, signer, robots.is_robot(agent), visit, chosen, accept_language, whole=False)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """A posted form's fields (application/x-www-form-urlencoded, as the page's forms send them)."""
+    return dict(parse_qsl((await request.body()).decode("utf-8", "replace"), max_num_fields=20))
 
 
 @router.post("/feedback")
-async def feedback(
-    request: Request,
+def feedback(
+    fields: Annotated[dict[str, str], Depends(form_fields)],
     session: DbSession,
     robots: AppRobots,
     agent: UserAgent,
@@ -101,9 +94,8 @@ async def feedback(
     chosen: LanguageCookie = None,
     accept_language: AcceptLanguage = None,
 ) -> HTMLResponse:
-    """ "Was this helpful?" from the result page: logs a feedback event, then thanks the person with a
-    link back to their results (the page's script stays on the results instead)."""
-    fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), max_num_fields=20))
+    """Answers "was this helpful?" from the result page: logs a feedback event, then thanks the person
+    with a link back to their results (the page's script stays on the results instead)."""
     back = urlsplit(fields.get("back", "/"))
     earlier = dict(parse_qsl(back.query)) if back.path == "/" and not back.netloc else {}
     lang = page_language(earlier.get("lang"), chosen, accept_language)
@@ -115,7 +107,7 @@ async def feedback(
     record_feedback(
         session,
         helpful=helpful == "yes",
-        session_id=visit,
+        session_id=visit_of(visit),
         lang=lang,
         region=query.region or None,
         noc_code=noc or None,
@@ -144,8 +136,34 @@ def page_language(asked: str | None, chosen: str | None, accept_language: str | 
     return negotiate_language(accept_language)
 
 
-def new_visit() -> str:
-    return "v_" + secrets.token_urlsafe(12)
+def visit_of(cookie: str | None) -> str:
+    """The visit's pseudonym: the cookie's when it is one this page made, else a new one (a cookie
+    written by hand, an e-mail address say, is never stored)."""
+    return cookie if cookie is not None and VISIT.fullmatch(cookie) else "v_" + secrets.token_urlsafe(12)
+
+
+def _respond(
+    request: Request,
+    session: Session,
+    signer: AppLinkSigner,
+    robot: bool,
+    cookie: str | None,
+    chosen: str | None,
+    accept_language: str | None,
+    *,
+    whole: bool,
+) -> HTMLResponse:
+    """The page (or its results alone) for the address's query, with the visit's cookies."""
+    asked_language = request.query_params.get("lang")
+    lang = page_language(asked_language, chosen, accept_language)
+    query = read_query(request.query_params, lang)
+    visit = visit_of(cookie)
+    context, status = _answer(request, session, query, signer, robot, visit)
+    if whole:
+        context["choices"] = form_choices(query, list_regions(session, lang), page_texts(lang))
+    response = _page("page.html" if whole else "results.html", context, status)
+    _remember(response, visit, asked_language if whole else None, chosen)
+    return response
 
 
 def _answer(

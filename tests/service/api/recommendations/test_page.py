@@ -113,6 +113,16 @@ def test_the_result_page_logs_a_page_view_a_search_and_each_program_shown_for_on
     assert events_of(reference_engine, visit)[-1].type == "page_view"  # the same visit, by its cookie
 
 
+def test_a_session_cookie_the_page_did_not_make_is_replaced_not_stored(
+    client: TestClient, reference_engine: Engine
+) -> None:
+    client.cookies.set("lmi_session", "someone@example.com")
+    response = client.get("/", params={"q": "welder", "lang": "en"})
+    visit = response.cookies["lmi_session"]
+    assert visit != "someone@example.com" and events_of(reference_engine, "someone@example.com") == []
+    assert [event.type for event in events_of(reference_engine, visit)][:2] == ["page_view", "search"]
+
+
 def test_a_head_request_searches_and_logs_nothing(client: TestClient, reference_engine: Engine) -> None:
     response = client.head("/", params={"q": "welder"})
     assert response.status_code == 200 and response.content == b""
