@@ -61,6 +61,7 @@ class SkillLine:
 @dataclass(frozen=True)
 class ProgramCard:
     title: str
+    title_lang: str | None  # the catalog's language when it is not the page's (read so by screen readers)
     tracked_url: str
     impression_id: str
     offered: str
@@ -290,6 +291,7 @@ def _card(program: Program, impression_id: str, tracked_url: str, t: dict[str, s
         facts.append(t["aid_list"].format(aid=", ".join(course.financial_aid)))
     return ProgramCard(
         title=course.title,
+        title_lang=course.language if course.language in ("en", "fr") and course.language != lang else None,
         tracked_url=tracked_url,
         impression_id=impression_id,
         offered=offered,

@@ -10,7 +10,6 @@
   const results = document.getElementById("results");
   const announcer = document.getElementById("announce");
   if (!form || !results || !announcer) return;
-  const lang = document.documentElement.lang;
   const fragments = new Map(); // address → results already shown, so going back logs no new search
 
   function announce(text) {
@@ -71,7 +70,8 @@
     }
     asked = prefix;
     try {
-      const answer = await fetch(`/v1/titles/suggest?prefix=${encodeURIComponent(prefix)}&lang=${lang}&limit=8`);
+      // Titles of both languages: people type in either, whatever the page's language.
+      const answer = await fetch(`/v1/titles/suggest?prefix=${encodeURIComponent(prefix)}&limit=8`);
       if (!answer.ok || input.value.trim() !== prefix) return;
       const items = (await answer.json()).items;
       list.replaceChildren();
@@ -81,6 +81,7 @@
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
         option.dataset.title = item.title;
+        option.lang = item.lang; // read in its own language by screen readers
         option.textContent = item.title;
         const group = document.createElement("span");
         group.className = "noc-title";

@@ -84,11 +84,11 @@ def test_the_form_answers_infirmiere_auxiliaire_in_toronto_in_french_with_wages_
     assert "(Système de projection des professions au Canada, EDSC, 2024–2033.)" in outlook
     assert "Santé physique" in texts(soup, "ul.skills .skill-name")
     cards = soup.select("ol.programs li.card")
-    assert cards and text(cards[0], "h4") == "Practical Nursing"
-    assert all(text(card, ".reason").startswith("Pourquoi :") for card in cards)
-    first = cards[0].select_one("h4 a")
-    assert first is not None and str(first["href"]).startswith("/r/")
-    followed = client.get(str(first["href"]), follow_redirects=False)
+    assert cards and all(text(card, ".reason").startswith("Pourquoi :") for card in cards)
+    nursing = next(card for card in cards if text(card, "h4") == "Practical Nursing")  # VIU's, linked to 32101
+    link = nursing.select_one("h4 a")
+    assert link is not None and str(link["href"]).startswith("/r/")
+    followed = client.get(str(link["href"]), follow_redirects=False)
     assert followed.status_code == 302 and followed.headers["location"].startswith("https://www.viu.ca/")
 
 
@@ -274,3 +274,12 @@ def test_the_page_loads_only_its_own_assets(client: TestClient) -> None:
         served = client.get(asset)
         assert served.status_code == 200 and "immutable" in served.headers["cache-control"]
     assert client.get("/assets/other.js").status_code == 404
+
+
+def test_a_program_title_in_the_other_language_is_marked_so(client: TestClient) -> None:
+    cards = page(client, q="infirmière auxiliaire", lang="fr").select("li.card")
+    assert {"En anglais", "En français"} <= {fact for card in cards for fact in texts(card, "ul.tags li")}
+    for card in cards:
+        link = card.select_one("h4 a")
+        assert link is not None
+        assert link.get("lang") == ("en" if "En anglais" in texts(card, "ul.tags li") else None)
