@@ -85,7 +85,12 @@ def test_the_form_answers_infirmiere_auxiliaire_in_toronto_in_french_with_wages_
     assert "Santé physique" in texts(soup, "ul.skills .skill-name")
     cards = soup.select("ol.programs li.card")
     assert cards and all(text(card, ".reason").startswith("Pourquoi :") for card in cards)
-    nursing = next(card for card in cards if text(card, "h4") == "Practical Nursing")  # VIU's, linked to 32101
+    nursing = next(
+        card
+        for card in cards
+        if text(card, "h4") == "Practical Nursing"
+        and text(card, ".offered") == "Offerte par Vancouver Island University"
+    )  # linked to 32101 by VIU
     link = nursing.select_one("h4 a")
     assert link is not None and str(link["href"]).startswith("/r/")
     followed = client.get(str(link["href"]), follow_redirects=False)
