@@ -33,10 +33,14 @@
   let active = -1;
   let pending = null;
   let asked = "";
+  let ticket = 0; // suggestions asked before the list was last closed are not shown
 
   function options() { return Array.from(list.querySelectorAll("[role=option]")); }
 
   function close() {
+    window.clearTimeout(pending);
+    ticket += 1;
+    asked = "";
     list.hidden = true;
     list.replaceChildren();
     active = -1;
@@ -69,11 +73,13 @@
       return;
     }
     asked = prefix;
+    const mine = ticket;
     try {
       // Titles of both languages: people type in either, whatever the page's language.
       const answer = await fetch(`/v1/titles/suggest?prefix=${encodeURIComponent(prefix)}&limit=8`);
-      if (!answer.ok || input.value.trim() !== prefix) return;
+      if (!answer.ok || input.value.trim() !== prefix || mine !== ticket) return;
       const items = (await answer.json()).items;
+      if (mine !== ticket || document.activeElement !== input) return;
       list.replaceChildren();
       items.forEach((item, i) => {
         const option = document.createElement("li");
@@ -115,9 +121,9 @@
     } else if (event.key === "Enter" && !list.hidden && active >= 0) {
       event.preventDefault();
       choose(all[active]);
-    } else if (event.key === "Escape" && !list.hidden) {
-      event.preventDefault();
-      close();
+    } else if (event.key === "Escape") {
+      if (!list.hidden) event.preventDefault();
+      close(); // also drops suggestions still on their way
     }
   });
   input.addEventListener("blur", () => window.setTimeout(close, 100));
