@@ -138,7 +138,7 @@ def result_view(served: Served, query: PageQuery, t: dict[str, str]) -> ResultVi
     lang = query.lang
     occupation = answer.occupation
     if occupation is None or answer.market is None:
-        return NoMatchView(t["no_match"].format(query=query.title), [], t["announce_no_match"])
+        return no_match_view(query, t)
     title = _title(occupation, lang)
     market = answer.market
     programs = [
@@ -183,9 +183,10 @@ def result_view(served: Served, query: PageQuery, t: dict[str, str]) -> ResultVi
     )
 
 
-def try_titles(suggestions: Sequence[Suggestion], query: PageQuery) -> list[Link]:
-    """Titles to try after no match, each a search of its own."""
-    return [Link(suggestion.title, query.address(q=suggestion.title, noc=None)) for suggestion in suggestions]
+def no_match_view(query: PageQuery, t: dict[str, str], similar: Sequence[Suggestion] = ()) -> NoMatchView:
+    """No occupation for the title; `similar` titles to try, each a search of its own."""
+    tries = [Link(suggestion.title, query.address(q=suggestion.title, noc=None)) for suggestion in similar]
+    return NoMatchView(t["no_match"].format(query=query.title), tries, t["announce_no_match"])
 
 
 def _region_option(region: RegionInfo, asked: str) -> Option:

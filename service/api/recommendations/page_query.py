@@ -45,7 +45,7 @@ class PageQuery:
         return bool(self.title) and not self.errors
 
     def skill_list(self) -> list[str]:
-        return [skill.strip() for skill in SKILL_SEPARATORS.split(self.skills) if skill.strip()]
+        return split_skills(self.skills)
 
     def filters(self) -> Filters:
         return Filters(
@@ -88,7 +88,7 @@ def read_query(parameters: Mapping[str, str], lang: PageLanguage) -> PageQuery:
         errors["q"] = "error_title_long"
     if len(current) > TITLE_MAX:
         errors["current"] = "error_current_long"
-    listed = [skill.strip() for skill in SKILL_SEPARATORS.split(skills) if skill.strip()]
+    listed = split_skills(skills)
     if len(listed) > SKILLS_MAX or any(len(skill) > SKILL_MAX_LENGTH for skill in listed):
         errors["skills"] = "error_skills"
     noc = parameters.get("noc", "")
@@ -108,6 +108,11 @@ def read_query(parameters: Mapping[str, str], lang: PageLanguage) -> PageQuery:
         skills=skills,
         errors=errors,
     )
+
+
+def split_skills(text: str) -> list[str]:
+    """Skills as typed, one per comma, semicolon or line."""
+    return [skill.strip() for skill in SKILL_SEPARATORS.split(text) if skill.strip()]
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...]) -> str:

@@ -6,6 +6,7 @@ another remembers the language chosen with the switch."""
 
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
@@ -22,8 +23,8 @@ from service.api.analytics.dependencies import AppLinkSigner, AppRobots, UserAge
 from service.api.recommendations.page_content import (
     NoMatchView,
     form_choices,
+    no_match_view,
     result_view,
-    try_titles,
 )
 from service.api.recommendations.page_query import TITLE_MAX, PageQuery, read_query
 from service.api.recommendations.page_templates import ASSETS, render
@@ -50,33 +51,42 @@ LanguageCookie = Annotated[str | None, Cookie(alias=LANGUAGE_COOKIE)]
 AcceptLanguage = Annotated[str | None, Header()]
 
 
-@router.get("/")
-def public_page(
-    request: Request,
-    session: DbSession,
-    signer: AppLinkSigner,
+@dataclass(frozen=True)
+class Visitor:
+    """Who asks, as the page knows them: the visit's pseudonym (from its cookie, or new), whether a
+    robot asks, and what decides the language besides the address."""
+
+    visit: str
+    robot: bool
+    chosen_language: str | None
+    accept_language: str | None
+
+    def language(self, asked: str | None) -> PageLanguage:
+        return page_language(asked, self.chosen_language, self.accept_language)
+
+
+def page_visitor(
     robots: AppRobots,
     agent: UserAgent,
     visit: SessionCookie = None,
     chosen: LanguageCookie = None,
     accept_language: AcceptLanguage = None,
-) -> HTMLResponse:
-    return _respond(request, session, signer, robots.is_robot(agent), visit, chosen, accept_language, whole=True)
+) -> Visitor:
+    return Visitor(visit_of(visit), robots.is_robot(agent), chosen, accept_language)
+
+
+PageVisitor = Annotated[Visitor, Depends(page_visitor)]
+
+
+@router.get("/")
+def public_page(request: Request, session: DbSession, signer: AppLinkSigner, visitor: PageVisitor) -> HTMLResponse:
+    return _respond(request, session, signer, visitor, whole=True)
 
 
 @router.get("/results")
-def result_fragment(
-    request: Request,
-    session: DbSession,
-    signer: AppLinkSigner,
-    robots: AppRobots,
-    agent: UserAgent,
-    visit: SessionCookie = None,
-    chosen: LanguageCookie = None,
-    accept_language: AcceptLanguage = None,
-) -> HTMLResponse:
+def result_fragment(request: Request, session: DbSession, signer: AppLinkSigner, visitor: PageVisitor) -> HTMLResponse:
     """The results of `/` alone, for the page's script (in-page updates)."""
-    return _respond(request, session, signer, robots.is_robot(agent), visit, chosen, accept_language, whole=False)
+    return _respond(request, session, signer, visitor, whole=False)
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -86,19 +96,13 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 @router.post("/feedback")
 def feedback(
-    fields: Annotated[dict[str, str], Depends(form_fields)],
-    session: DbSession,
-    robots: AppRobots,
-    agent: UserAgent,
-    visit: SessionCookie = None,
-    chosen: LanguageCookie = None,
-    accept_language: AcceptLanguage = None,
+    fields: Annotated[dict[str, str], Depends(form_fields)], session: DbSession, visitor: PageVisitor
 ) -> HTMLResponse:
     """Answers "was this helpful?" from the result page: logs a feedback event, then thanks the person
     with a link back to their results (the page's script stays on the results instead)."""
     back = urlsplit(fields.get("back", "/"))
     earlier = dict(parse_qsl(back.query)) if back.path == "/" and not back.netloc else {}
-    lang = page_language(earlier.get("lang"), chosen, accept_language)
+    lang = visitor.language(earlier.get("lang"))
     query = read_query(earlier, lang)
     helpful = fields.get("helpful")
     noc = fields.get("noc")
@@ -107,11 +111,11 @@ def feedback(
     record_feedback(
         session,
         helpful=helpful == "yes",
-        session_id=visit_of(visit),
+        session_id=visitor.visit,
         lang=lang,
         region=query.region or None,
         noc_code=noc or None,
-        robot=robots.is_robot(agent),
+        robot=visitor.robot,
     )
     t = page_texts(lang)
     context = _base_context(query, t) | {"thanks": query.address() if query.title else "/?lang=" + lang}
@@ -143,26 +147,17 @@ def visit_of(cookie: str | None) -> str:
 
 
 def _respond(
-    request: Request,
-    session: Session,
-    signer: AppLinkSigner,
-    robot: bool,
-    cookie: str | None,
-    chosen: str | None,
-    accept_language: str | None,
-    *,
-    whole: bool,
+    request: Request, session: Session, signer: AppLinkSigner, visitor: Visitor, *, whole: bool
 ) -> HTMLResponse:
     """The page (or its results alone) for the address's query, with the visit's cookies."""
     asked_language = request.query_params.get("lang")
-    lang = page_language(asked_language, chosen, accept_language)
+    lang = visitor.language(asked_language)
     query = read_query(request.query_params, lang)
-    visit = visit_of(cookie)
-    context, status = _answer(request, session, query, signer, robot, visit)
+    context, status = _answer(request, session, query, signer, visitor.robot, visitor.visit)
     if whole:
         context["choices"] = form_choices(query, list_regions(session, lang), page_texts(lang))
     response = _page("page.html" if whole else "results.html", context, status)
-    _remember(response, visit, asked_language if whole else None, chosen)
+    _remember(response, visitor, asked_language if whole else None)
     return response
 
 
@@ -219,12 +214,12 @@ def _recommend(
     try:
         served = serve_recommendation(session, recommender, request, signer, robot=robot, page_view=True)
     except OccupationNotFound:  # an occupation code in the address that is not one
-        return {"no_match": NoMatchView(t["no_match"].format(query=query.title), [], t["announce_no_match"])}
+        return {"no_match": no_match_view(query, t)}
     view = result_view(served, query, t)
     if isinstance(view, NoMatchView):
         first_word = query.title.split()[0]
         similar = suggester.suggest(first_word, query.lang, TRY_TITLES) if suggester and len(first_word) > 2 else []
-        return {"no_match": NoMatchView(view.message, try_titles(similar, query), view.announcement)}
+        return {"no_match": no_match_view(query, t, similar)}
     return {"result": view, "page_title": t["result_page_title"].format(title=view.title)}
 
 
@@ -266,9 +261,9 @@ def _page(template: str, context: dict[str, object], status: int) -> HTMLRespons
     )
 
 
-def _remember(response: Response, visit: str, asked_language: str | None, chosen: str | None) -> None:
-    response.set_cookie(SESSION_COOKIE, visit, httponly=True, samesite="lax")  # ends with the browser session
-    if asked_language in ("en", "fr") and asked_language != chosen:
+def _remember(response: Response, visitor: Visitor, asked_language: str | None) -> None:
+    response.set_cookie(SESSION_COOKIE, visitor.visit, httponly=True, samesite="lax")  # ends with the browser session
+    if asked_language in ("en", "fr") and asked_language != visitor.chosen_language:
         response.set_cookie(
             LANGUAGE_COOKIE, asked_language, max_age=LANGUAGE_KEPT_SECONDS, httponly=True, samesite="lax"
         )

@@ -1,6 +1,7 @@
 """Every word of the public page, in English and French side by side (plain language: the page is for
 job seekers and newcomers, not for coders). `{name}` marks a value filled in when the page is made."""
 
+from functools import cache
 from typing import Literal
 
 PageLanguage = Literal["en", "fr"]
@@ -230,7 +231,8 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+@cache
 def page_texts(lang: PageLanguage) -> dict[str, str]:
-    """Every text of the page in one language."""
+    """Every text of the page in one language (made once; not to be changed)."""
     column = 0 if lang == "en" else 1
     return {key: pair[column] for key, pair in TEXTS.items()}
