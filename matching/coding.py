@@ -18,7 +18,7 @@ from typing import Never
 
 from tqdm import tqdm
 
-from matching.engine import Matcher, SearchResult
+from matching.engine import Matcher, SearchQuery, SearchResult
 
 CHUNK_ROWS = 256
 RESULTS_PER_ROW = 3  # the best match and two alternatives
@@ -195,7 +195,7 @@ def _code_chunks(
     """Search and write the rows chunk by chunk: (rows written, rows matched)."""
     rows = matched = 0
     for chunk in chunks:
-        queries = [(_cell(row, layout.title_index), _industry(row, layout)) for row in chunk]
+        queries = [SearchQuery(_cell(row, layout.title_index), _industry(row, layout)) for row in chunk]
         results = matcher.search_many(queries, lang, RESULTS_PER_ROW)
         write_rows([*row, *result_columns(result)] for row, result in zip(chunk, results, strict=True))
         rows += len(chunk)

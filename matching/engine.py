@@ -54,6 +54,19 @@ class Match:
 
 
 @dataclass(frozen=True)
+class SearchQuery:
+    """One job title to code, with what else the person said about the job.
+
+    `industry` (the employer's industry, or the employer) and `duties` (what the person does) are
+    evidence: a generic title ("clerk", "operator", "owner") is read in their light.
+    """
+
+    text: str
+    industry: str | None = None
+    duties: str | None = None
+
+
+@dataclass(frozen=True)
 class SearchResult:
     query: str
     normalized: str
@@ -137,21 +150,27 @@ class Matcher:
     ) -> None:
         self.close()
 
-    def search(self, query: str, lang: str = "auto", limit: int = 10, industry: str | None = None) -> SearchResult:
-        return self.search_many([(query, industry)], lang, limit)[0]
+    def search(
+        self,
+        query: str,
+        lang: str = "auto",
+        limit: int = 10,
+        industry: str | None = None,
+        duties: str | None = None,
+    ) -> SearchResult:
+        return self.search_many([SearchQuery(query, industry, duties)], lang, limit)[0]
 
-    def search_many(
-        self, items: Sequence[tuple[str, str | None]], lang: str = "auto", limit: int = 10
-    ) -> list[SearchResult]:
+    def search_many(self, items: Sequence[SearchQuery], lang: str = "auto", limit: int = 10) -> list[SearchResult]:
         """Search several queries at once, in input order.
 
         Their embeddings are computed in one batch, in a worker thread: the embedding runtimes
         work without the GIL, so the lexical search runs meanwhile instead of after.
         """
-        prepared = [self._prepare(query, lang) for query, _ in items]
+        pairs = [(item.text, item.industry) for item in items]
+        prepared = [self._prepare(query, lang) for query, _ in pairs]
         code_results = [
             self._code_lookup(query.strip(), query_lang, limit)
-            for (query, _), (_, query_lang) in zip(items, prepared, strict=True)
+            for (query, _), (_, query_lang) in zip(pairs, prepared, strict=True)
         ]
         to_search = [
             code_result is None and self.is_searchable(normalized)
@@ -161,12 +180,12 @@ class Matcher:
         pending = self._embedding_worker.submit(self._embed, texts) if self._embeds and texts else None
         lexical = [
             self._lexical_candidates(normalized, industry) if searched else {}
-            for (_, industry), (normalized, _), searched in zip(items, prepared, to_search, strict=True)
+            for (_, industry), (normalized, _), searched in zip(pairs, prepared, to_search, strict=True)
         ]
         vectors = iter(pending.result()) if pending is not None else None
         results = []
         for (query, industry), (normalized, query_lang), code_result, searched, candidates in zip(
-            items, prepared, code_results, to_search, lexical, strict=True
+            pairs, prepared, code_results, to_search, lexical, strict=True
         ):
             if code_result is not None:
                 results.append(code_result)

@@ -39,7 +39,7 @@ from matching_report import label, render  # scripts/ is on the path when run as
 
 from matching.assembly import assemble_matcher, semantic_passages
 from matching.backends import NO_EMBEDDINGS
-from matching.engine import Matcher
+from matching.engine import Matcher, SearchQuery
 from matching.evaluation import (
     RankingScores,
     Thresholds,
@@ -312,7 +312,7 @@ def _read_realistic_queries() -> list[Query]:
 
 def _score_realistic(matcher: Matcher, queries: Sequence[Query]) -> tuple[Section, tuple[float, float]]:
     """Ranking scores on the job titles, and (share of non-jobs rejected, share of jobs rejected)."""
-    results = matcher.search_many([(query.text, None) for query in queries], "auto", CANDIDATE_LIMIT)
+    results = matcher.search_many([SearchQuery(query.text) for query in queries], "auto", CANDIDATE_LIMIT)
     rankings = [[] if result.no_match else [match.noc_code for match in result.results] for result in results]
     jobs = [(query, ranking) for query, ranking in zip(queries, rankings, strict=True) if query.expected]
     non_jobs = [ranking for query, ranking in zip(queries, rankings, strict=True) if not query.expected]
@@ -357,7 +357,7 @@ def _measure_in_process(matcher: Matcher, holdout: Sequence[Query], realistic: S
     batch_titles = list(dict.fromkeys(query.text for query in holdout if query.text not in seen))
     started = time.perf_counter()
     for start in range(0, len(batch_titles), 1000):
-        matcher.search_many([(text, None) for text in batch_titles[start : start + 1000]], "auto", 5)
+        matcher.search_many([SearchQuery(text) for text in batch_titles[start : start + 1000]], "auto", 5)
     batch_rate = len(batch_titles) / (time.perf_counter() - started)
     return {
         "queries timed": len(queries),

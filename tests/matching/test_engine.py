@@ -9,7 +9,7 @@ import pytest
 
 from matching.assembly import assemble_matcher, semantic_passages
 from matching.backends import EMBEDDING_BACKENDS, NO_EMBEDDINGS
-from matching.engine import Matcher
+from matching.engine import Matcher, SearchQuery
 from tests.support.source_data import lexicon_from_files, noc2016_successors
 
 SMALL_GROUPS = ("31301", "65100", "73300", "21232", "63200", "72200", "42202", "33102", "14300", "64100")
@@ -155,9 +155,9 @@ def test_industry_alone_finds_nothing(lexical_matcher: Matcher) -> None:
 
 
 def test_search_many_answers_in_input_order_like_single_searches(lexical_matcher: Matcher) -> None:
-    queries = [("cashier", None), ("31301", None), ("asdfgh", None), ("clerk", "public library")]
+    queries = [SearchQuery(text) for text in ("cashier", "31301", "asdfgh")] + [SearchQuery("clerk", "public library")]
     batch = lexical_matcher.search_many(queries, limit=3)
-    assert batch == [lexical_matcher.search(query, limit=3, industry=industry) for query, industry in queries]
+    assert batch == [lexical_matcher.search(item.text, limit=3, industry=item.industry) for item in queries]
 
 
 def test_semantic_passages_hold_each_published_title_once() -> None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AfterValidator
 
 from labour_market.language import Language
+from matching.engine import SearchQuery
 from service.api.matching.dependencies import AppMatcher, AppTitleSuggester
 from service.api.matching.schemas import (
     INDUSTRY_MAX_LENGTH,
@@ -75,7 +76,7 @@ def search_occupations(
     dependencies=[Depends(require_json)],
 )
 def search_occupations_batch(matcher: AppMatcher, batch: BatchIn) -> BatchOut:
-    results = matcher.search_many([(item.q, item.industry) for item in batch.items], batch.lang, batch.limit)
+    results = matcher.search_many([SearchQuery(item.q, item.industry) for item in batch.items], batch.lang, batch.limit)
     return BatchOut(
         items=[BatchItemOut.from_result(item.id, result) for item, result in zip(batch.items, results, strict=True)]
     )
