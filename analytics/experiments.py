@@ -2,12 +2,14 @@
 from the reference arm with a 95% confidence interval (Newcombe's hybrid score interval, from
 statsmodels, which behaves at small and extreme rates). Impressions are the trials; a portal that
 assigns variants per session should read the intervals as slightly too narrow when sessions see
-many programs."""
+many programs.
+
+statsmodels (with pandas and scipy.stats) takes about two seconds to import: it is imported by the
+first comparison that needs an interval, not with the service.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from analytics.disclosure import DisclosureRule
 
@@ -45,6 +47,8 @@ def reference_arm(variants: list[str], asked: str | None) -> str | None:
 def compare_arms(arms: Mapping[str, Mapping[str, int]], reference: str, rule: DisclosureRule) -> list[ArmComparison]:
     """Every arm against `reference`; arms (the reference included) with too few impressions to publish
     get no interval."""
+    from statsmodels.stats.proportion import confint_proportions_2indep  # noqa: PLC0415 - slow import, rarely used
+
     base = arms[reference]
     comparisons = []
     for variant in sorted(arms):

@@ -1,34 +1,29 @@
 """Putting a Matcher together: the lexicon, a language detector trained on it and, unless the
-backend is "none", an embedder with its cached faiss index over the published titles."""
+backend is "none", an embedder with its cached faiss index over the published titles.
+
+:func:`assemble_matcher` builds everything from a lexicon; :func:`assemble_from_snapshot` takes the
+word structures from a :class:`~matching.snapshot.MatchingSnapshot` (what the service does at start:
+see :func:`matching.snapshot.load_or_build`).
+"""
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from matching import backends
 from matching.embeddings import create_embedder
+from matching.employers import EmployerTable, load_employers
 from matching.engine import Matcher
 from matching.fusion import Calibration
 from matching.language import LanguageDetector
+from matching.lexical import reusing
 from matching.lexicon import IndexEntry, Lexicon
+from matching.snapshot import MatchingSnapshot, semantic_passages
 from matching.vector_index import build_or_load
 
+__all__ = ["assemble_from_snapshot", "assemble_matcher", "semantic_passages"]
+
 logger = logging.getLogger(__name__)
-
-
-def semantic_passages(lexicon: Lexicon) -> list[IndexEntry]:
-    """One entry per published title (as written, accents and both genders kept) and unit group.
-
-    The lexicon holds each title several times (gender variants, without brackets) for lexical
-    lookup; an embedding model reads the published form, so it is embedded once.
-    """
-    seen: set[tuple[str, str]] = set()
-    passages = []
-    for entry in lexicon.entries:
-        key = (entry.noc_code, entry.title)
-        if key not in seen:
-            seen.add(key)
-            passages.append(entry)
-    return passages
 
 
 def assemble_matcher(
@@ -39,15 +34,64 @@ def assemble_matcher(
     progress: bool = True,
 ) -> Matcher:
     """A ready Matcher; embeds the titles only when `index_dir` holds no index for this model and data."""
-    if backend not in backends.BACKENDS:
-        raise ValueError(f"unknown matcher backend {backend!r}; choose one of: {', '.join(backends.BACKENDS)}")
-    calibration = calibration or Calibration.load(backend)
+    _check_backend(backend)
     passages = semantic_passages(lexicon)
     detector = LanguageDetector.from_titles((entry.lang, entry.title) for entry in passages)
+    return _matcher(lexicon, passages, detector, load_employers(), backend, index_dir, calibration, progress)
+
+
+def assemble_from_snapshot(
+    snapshot: MatchingSnapshot,
+    backend: str,
+    index_dir: Path,
+    calibration: Calibration | None = None,
+    progress: bool = True,
+) -> Matcher:
+    """The Matcher :func:`assemble_matcher` makes of the snapshot's lexicon, with the snapshot's
+    detector, lexical index and employer table instead of building them again."""
+    _check_backend(backend)
+    with reusing(snapshot.lexical_index) as reuse:
+        matcher = _matcher(
+            snapshot.lexicon,
+            snapshot.passages,
+            snapshot.detector,
+            snapshot.employers,
+            backend,
+            index_dir,
+            calibration,
+            progress,
+        )
+    if not reuse.taken:
+        logger.warning("the matcher built its own lexical index instead of taking the snapshot's")
+    return matcher
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in backends.BACKENDS:
+        raise ValueError(f"unknown matcher backend {backend!r}; choose one of: {', '.join(backends.BACKENDS)}")
+
+
+def _matcher(
+    lexicon: Lexicon,
+    passages: Sequence[IndexEntry],
+    detector: LanguageDetector,
+    employers: EmployerTable,
+    backend: str,
+    index_dir: Path,
+    calibration: Calibration | None,
+    progress: bool,
+) -> Matcher:
+    calibration = calibration or Calibration.load(backend)
     if backend == backends.NO_EMBEDDINGS:
-        return Matcher(lexicon, detector, calibration)
+        return Matcher(lexicon, detector, calibration, employers=employers)
     embedder = create_embedder(backend)
     vector_index = build_or_load(embedder, [entry.title for entry in passages], index_dir, progress=progress)
     return Matcher(
-        lexicon, detector, calibration, embedder=embedder, vector_index=vector_index, semantic_entries=passages
+        lexicon,
+        detector,
+        calibration,
+        embedder=embedder,
+        vector_index=vector_index,
+        semantic_entries=passages,
+        employers=employers,
     )

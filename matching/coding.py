@@ -3,6 +3,10 @@
 The file is streamed: rows are read in chunks, searched together (one embedding batch per chunk)
 and written at once, so memory does not grow with the file. The output goes to a temporary file
 next to the target, renamed into place only when every row is written.
+
+A row that cannot be coded (no title, a title too long, more fields than the header) is written
+with its reason in the `error` column, and coding goes on; only a file that cannot be read as a
+whole stops it (CodingError).
 """
 
 import csv
@@ -22,6 +26,7 @@ from matching.engine import Matcher, SearchQuery, SearchResult
 
 CHUNK_ROWS = 256
 RESULTS_PER_ROW = 3  # the best match and two alternatives
+TITLE_MAX_LENGTH = 200  # as the search API's `q`
 DEFAULT_TITLE_COLUMN = "title"
 DELIMITERS = (",", ";", "\t")
 OUTPUT_COLUMNS = (
@@ -35,6 +40,7 @@ OUTPUT_COLUMNS = (
     "alt2_noc_code",
     "alt2_score",
     "no_match",
+    "error",
 )
 
 
@@ -48,6 +54,7 @@ class CsvLayout:
     header: list[str]
     title_index: int
     industry_index: int | None
+    duties_index: int | None = None
 
     @property
     def title_column(self) -> str:
@@ -55,14 +62,23 @@ class CsvLayout:
 
 
 @dataclass(frozen=True)
+class Record:
+    """A data row fitted to the header's width, and why it cannot be coded (None: it can)."""
+
+    cells: list[str]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class CodingSummary:
     rows: int
     matched: int
     seconds: float
+    errors: int = 0
 
     @property
     def no_match(self) -> int:
-        return self.rows - self.matched
+        return self.rows - self.matched - self.errors
 
     @property
     def rows_per_second(self) -> float:
@@ -88,7 +104,9 @@ def choose_column(header: Sequence[str], name: str | None, default_to_first: boo
     return folded.index(DEFAULT_TITLE_COLUMN) if DEFAULT_TITLE_COLUMN in folded else 0
 
 
-def inspect_input(path: Path, title_column: str | None, industry_column: str | None) -> CsvLayout:
+def inspect_input(
+    path: Path, title_column: str | None, industry_column: str | None, duties_column: str | None = None
+) -> CsvLayout:
     """Check that the input exists, is UTF-8 CSV with a header holding the named columns."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -108,7 +126,13 @@ def inspect_input(path: Path, title_column: str | None, industry_column: str | N
         raise CodingError(f"{path} already has the output column(s) {', '.join(clashes)}; rename them first")
     title_index = choose_column(header, title_column, default_to_first=True)
     assert title_index is not None
-    return CsvLayout(delimiter, header, title_index, choose_column(header, industry_column, default_to_first=False))
+    return CsvLayout(
+        delimiter,
+        header,
+        title_index,
+        choose_column(header, industry_column, default_to_first=False),
+        choose_column(header, duties_column, default_to_first=False),
+    )
 
 
 def count_rows(path: Path) -> int:
@@ -126,13 +150,18 @@ def count_rows(path: Path) -> int:
 def result_columns(result: SearchResult) -> list[str]:
     """The values of OUTPUT_COLUMNS for one search result (empty strings where there is no match)."""
     matches = result.results
-    values = [""] * (len(OUTPUT_COLUMNS) - 1)
+    values = [""] * (len(OUTPUT_COLUMNS) - 2)
     if matches:
         best = matches[0]
         values[:5] = [best.noc_code, best.title, f"{best.score:.4f}", best.confidence, best.match_type]
         for rank, alternative in enumerate(matches[1:RESULTS_PER_ROW], start=1):
             values[3 + 2 * rank : 5 + 2 * rank] = [alternative.noc_code, f"{alternative.score:.4f}"]
-    return [*values, "true" if result.no_match else "false"]
+    return [*values, "true" if result.no_match else "false", ""]
+
+
+def error_columns(error: str) -> list[str]:
+    """The values of OUTPUT_COLUMNS for a row that was not coded: all empty but `error`."""
+    return [""] * (len(OUTPUT_COLUMNS) - 1) + [error]
 
 
 def code_csv(
@@ -144,8 +173,9 @@ def code_csv(
     *,
     progress: bool = True,
 ) -> CodingSummary:
-    """Write `input_path` with OUTPUT_COLUMNS appended to every row; raises CodingError on bad input
-    and then leaves no output file behind."""
+    """Write `input_path` with OUTPUT_COLUMNS appended to every row; a row that cannot be coded gets
+    its reason in `error`. Raises CodingError when the file cannot be read, and then leaves no
+    output file behind."""
     if output_path.resolve() == input_path.resolve():
         raise CodingError(f"{output_path}: the output must not overwrite the input")
     started = time.perf_counter()
@@ -168,66 +198,84 @@ def code_csv(
             next(reader)
             writer.writerow([*layout.header, *OUTPUT_COLUMNS])
             try:
-                chunks = _chunks(reader, len(layout.header), lambda: reader.line_num)
-                rows, matched = _code_chunks(matcher, chunks, writer.writerows, layout, lang=lang, bar=bar)
+                chunks = _chunks(reader, layout)
+                rows, matched, errors = _code_chunks(matcher, chunks, writer.writerows, layout, lang=lang, bar=bar)
             except UnicodeDecodeError as error:
                 where = f"near line {reader.line_num + 1}"
                 raise CodingError(f"{input_path}: not UTF-8 text ({error.reason} {where})") from None
             except csv.Error as error:
                 raise CodingError(f"{input_path}, line {reader.line_num}: {error}") from None
-            except CodingError as error:
-                raise CodingError(f"{input_path}, {error}") from None
         os.replace(temporary, output_path)
     finally:
         temporary.unlink(missing_ok=True)
-    return CodingSummary(rows, matched, time.perf_counter() - started)
+    return CodingSummary(rows, matched, time.perf_counter() - started, errors)
 
 
 def _code_chunks(
     matcher: Matcher,
-    chunks: Iterable[list[list[str]]],
+    chunks: Iterable[list[Record]],
     write_rows: Callable[[Iterable[list[str]]], object],
     layout: CsvLayout,
     *,
     lang: str,
     bar: "tqdm[Never]",
-) -> tuple[int, int]:
-    """Search and write the rows chunk by chunk: (rows written, rows matched)."""
-    rows = matched = 0
+) -> tuple[int, int, int]:
+    """Search and write the rows chunk by chunk: (rows written, rows matched, rows with errors)."""
+    rows = matched = errors = 0
     for chunk in chunks:
-        queries = [SearchQuery(_cell(row, layout.title_index), _industry(row, layout)) for row in chunk]
-        results = matcher.search_many(queries, lang, RESULTS_PER_ROW)
-        write_rows([*row, *result_columns(result)] for row, result in zip(chunk, results, strict=True))
+        codable = [record for record in chunk if record.error is None]
+        queries = [_query(record.cells, layout) for record in codable]
+        results = matcher.search_many(queries, lang, RESULTS_PER_ROW, background=True) if queries else []
+        answers = iter(results)
+        coded = [
+            result_columns(next(answers)) if record.error is None else error_columns(record.error) for record in chunk
+        ]
+        write_rows([*record.cells, *columns] for record, columns in zip(chunk, coded, strict=True))
         rows += len(chunk)
         matched += sum(not result.no_match for result in results)
+        errors += len(chunk) - len(codable)
         bar.update(len(chunk))
-    return rows, matched
+    return rows, matched, errors
 
 
-def _chunks(reader: Iterator[list[str]], width: int, line_number: Callable[[], int]) -> Iterator[list[list[str]]]:
-    """Non-blank rows, fitted to the header's width, CHUNK_ROWS at a time."""
-    records = (_fit(row, width, line_number) for row in reader if any(cell.strip() for cell in row))
+def _chunks(reader: Iterator[list[str]], layout: CsvLayout) -> Iterator[list[Record]]:
+    """Non-blank rows as records, CHUNK_ROWS at a time."""
+    records = (_record(row, layout) for row in reader if any(cell.strip() for cell in row))
     while chunk := list(islice(records, CHUNK_ROWS)):
         yield chunk
 
 
-def _fit(row: list[str], width: int, line_number: Callable[[], int]) -> list[str]:
-    """Short rows padded with empty cells; empty trailing cells beyond the header dropped."""
-    if len(row) > width:
-        if any(cell.strip() for cell in row[width:]):
-            raise CodingError(f"line {line_number()}: {len(row)} fields, but the header has {width}")
-        row = row[:width]
-    return row + [""] * (width - len(row))
+def _record(row: list[str], layout: CsvLayout) -> Record:
+    """The row fitted to the header's width, with what keeps it from being coded."""
+    width = len(layout.header)
+    cells, extra = row[:width] + [""] * (width - len(row)), row[width:]
+    while extra and not extra[-1].strip():
+        extra.pop()
+    if extra:
+        kept = ", ".join(repr(cell) for cell in extra)  # written here, so that the output stays rectangular
+        return Record(cells, f"{width + len(extra)} fields, but the header has {width} (extra: {kept})")
+    return Record(cells, title_problem(cells[layout.title_index]))
 
 
-def _cell(row: Sequence[str], index: int) -> str:
-    return row[index] if index < len(row) else ""
+def title_problem(title: str) -> str | None:
+    """Why a title cannot be searched (the search API's rule for `q`), or None."""
+    if not title.strip():
+        return "no title"
+    if len(title) > TITLE_MAX_LENGTH:
+        return f"title longer than {TITLE_MAX_LENGTH} characters ({len(title)})"
+    return None
 
 
-def _industry(row: Sequence[str], layout: CsvLayout) -> str | None:
-    if layout.industry_index is None:
+def _query(cells: Sequence[str], layout: CsvLayout) -> SearchQuery:
+    return SearchQuery(
+        cells[layout.title_index], _optional(cells, layout.industry_index), _optional(cells, layout.duties_index)
+    )
+
+
+def _optional(cells: Sequence[str], index: int | None) -> str | None:
+    if index is None:
         return None
-    return _cell(row, layout.industry_index).strip() or None
+    return cells[index].strip() or None
 
 
 def _use_default_permissions(path: Path) -> None:

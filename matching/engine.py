@@ -7,21 +7,23 @@ embedding nearest neighbours — and are fused per unit group into one calibrate
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 
 import numpy as np
 
+from matching.compound import compound_parts
 from matching.embeddings import Embedder
+from matching.employers import EmployerTable
 from matching.folding import fold
 from matching.fusion import Calibration, Evidence
 from matching.language import LanguageDetector
 from matching.lexical import LexicalIndex
 from matching.lexicon import IndexEntry, Lexicon
-from matching.non_occupations import names_no_occupation
+from matching.non_occupations import STOP_WORDS, names_a_worker_class, names_no_occupation
 from matching.query import NormalizedQuery, normalize_query
+from matching.scheduling import EmbeddingScheduler
 from matching.vector_index import VectorIndex
 
 LEXICAL_DEPTH = 50
@@ -38,7 +40,11 @@ RANK_WORDS = frozenset(
     directeur directrice adjoint adjointe apprenti apprentie stagiaire coordonnateur coordonnatrice
 """.split()  # noqa: SIM905 - a word list reads better as text, one line per theme and language
 )
-INDUSTRY_WEIGHT = 0.05
+CONTEXT_WORDS = 24  # of the industry and duties
+PART_DEPTH = 5  # results kept of each part of a multi-job answer
+LATER_PART_WEIGHT = 0.9
+PART_TRIGGER = 0.6  # a whole answer scored this much keeps first place over its parts
+PART_CEILING = 0.99
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,14 @@ class _Candidate:
     semantic: float = 0.0
     exact: bool = False
     lexical_title: str | None = None
+    lexical_source: str = ""  # of the best lexical title: "job_title", "unit_group_title" or "alias"
     semantic_title: str | None = None
     adds_rank: bool = False  # the best lexical title adds a rank word the query lacks ("head" cashier)
     lexical_votes: int = 0  # titles of the group among the first VOTE_DEPTH lexical hits
     semantic_votes: int = 0
+    context_semantic: float = 0.0  # best cosine of the group's titles to the title read with its context
+    context_title: str | None = None
+    context_votes: int = 0
 
 
 class Matcher:
@@ -103,22 +113,24 @@ class Matcher:
         embedder: Embedder | None = None,
         vector_index: VectorIndex | None = None,
         semantic_entries: Sequence[IndexEntry] = (),
+        employers: EmployerTable | None = None,
     ):
         self.lexicon = lexicon
+        self.employers = employers or EmployerTable(())
         self.detector = detector
         self.calibration = calibration
         self.lexical_index = LexicalIndex(lexicon.entries)
-        self.title_tokens: dict[str, list[frozenset[str]]] = {}
-        for entry in lexicon.entries:
-            self.title_tokens.setdefault(entry.noc_code, []).append(frozenset(entry.folded.split()))
         self.embedder = embedder
         self.vector_index = vector_index
         self.semantic_entries = list(semantic_entries)
-        self._embeds = embedder is not None and vector_index is not None
         self._query_vectors = QueryVectorCache(QUERY_CACHE_SIZE)
-        # One worker: the embedding runtimes are not documented as thread-safe, so concurrent
-        # requests queue their embeddings here rather than calling the model at the same time.
-        self._embedding_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
+        # One worker, people's searches first: the embedding runtimes are not documented as
+        # thread-safe, so concurrent requests queue their embeddings there.
+        self._scheduler = (
+            EmbeddingScheduler(embedder.embed_queries, embedder.dimension)
+            if embedder is not None and vector_index is not None
+            else None
+        )
 
     def recalibrated(self, calibration: Calibration) -> "Matcher":
         """The same matcher, sharing its indexes and models, scoring with other fusion weights.
@@ -137,7 +149,8 @@ class Matcher:
         embedding; code lookups and searches of matchers without embeddings still work.
         Matchers made by :meth:`recalibrated` share the worker, so they are closed too.
         """
-        self._embedding_worker.shutdown(wait=True)
+        if self._scheduler is not None:
+            self._scheduler.close()
 
     def __enter__(self) -> "Matcher":
         return self
@@ -158,66 +171,81 @@ class Matcher:
         industry: str | None = None,
         duties: str | None = None,
     ) -> SearchResult:
+        """One person's search: its embedding goes before any batch's."""
         return self.search_many([SearchQuery(query, industry, duties)], lang, limit)[0]
 
-    def search_many(self, items: Sequence[SearchQuery], lang: str = "auto", limit: int = 10) -> list[SearchResult]:
+    def search_many(
+        self, items: Sequence[SearchQuery], lang: str = "auto", limit: int = 10, *, background: bool = False
+    ) -> list[SearchResult]:
         """Search several queries at once, in input order.
 
-        Their embeddings are computed in one batch, in a worker thread: the embedding runtimes
-        work without the GIL, so the lexical search runs meanwhile instead of after.
+        Their embeddings are computed together on the embedding worker while the lexical search
+        runs here (the runtimes work without the GIL). `background` marks a batch: its
+        embeddings wait behind every person's search, in small chunks.
         """
-        pairs = [(item.text, item.industry) for item in items]
-        prepared = [self._prepare(query, lang) for query, _ in pairs]
-        code_results = [
-            self._code_lookup(query.strip(), query_lang, limit)
-            for (query, _), (_, query_lang) in zip(pairs, prepared, strict=True)
-        ]
-        to_search = [
-            code_result is None and self.is_searchable(normalized)
-            for code_result, (normalized, _) in zip(code_results, prepared, strict=True)
-        ]
-        texts = [normalized.cleaned for (normalized, _), searched in zip(prepared, to_search, strict=True) if searched]
-        pending = self._embedding_worker.submit(self._embed, texts) if self._embeds and texts else None
-        lexical = [
-            self._lexical_candidates(normalized, industry) if searched else {}
-            for (_, industry), (normalized, _), searched in zip(pairs, prepared, to_search, strict=True)
-        ]
-        vectors = iter(pending.result()) if pending is not None else None
-        results = []
-        for (query, industry), (normalized, query_lang), code_result, searched, candidates in zip(
-            pairs, prepared, code_results, to_search, lexical, strict=True
-        ):
-            if code_result is not None:
-                results.append(code_result)
-            elif not searched:
-                results.append(SearchResult(query, normalized.cleaned, query_lang, True, []))
-            else:
-                if vectors is not None:
-                    self._add_semantic(candidates, next(vectors)[None, :])
-                results.append(self._rank(query, normalized, query_lang, candidates, industry=industry, limit=limit))
-        return results
+        plans = [self.plan(item, lang, limit) for item in items]
+        texts = list(dict.fromkeys(text for plan in plans for text in plan.embedding_texts()))
+        wait = self._submit(texts, background) if self._scheduler is not None else None
+        lexical = [self._lexical_for(plan) for plan in plans]
+        vectors = dict(zip(texts, wait(), strict=True)) if wait is not None else {}
+        return [self._answer(plan, found, vectors, limit) for plan, found in zip(plans, lexical, strict=True)]
 
-    def _prepare(self, query: str, lang: str) -> tuple[NormalizedQuery, str]:
-        query_lang = self.detector.detect(query) if lang == "auto" else lang
-        return normalize_query(query, query_lang), query_lang
+    def plan(self, item: SearchQuery, lang: str = "auto", limit: int = 10) -> "QueryPlan":
+        """What will be searched for one query: its normalized text, context and parts."""
+        query_lang = self.detector.detect(item.text) if lang == "auto" else lang
+        code_result = self._code_lookup(item.text.strip(), query_lang, limit)
+        normalized, employer_industries = self._without_employers(normalize_query(item.text, query_lang), query_lang)
+        context = context_text(item.industry, *employer_industries, item.duties)
+        if code_result is not None:
+            return QueryPlan(item.text, query_lang, normalized, context, code_result=code_result)
+        searchable = self.is_searchable(normalized)
+        if context and names_a_worker_class(normalized.cleaned):
+            # "Self-employed" at a hog farm, « propriétaire » of a restaurant: the industry says what.
+            normalized = normalize_query(owner_of(context, query_lang), query_lang)
+            searchable = self.is_searchable(normalized)
+        parts: list[NormalizedQuery] = []
+        pieces = compound_parts(item.text) if searchable else []
+        if len(pieces) > 1:
+            parts = [
+                part for part in (normalize_query(piece, query_lang) for piece in pieces) if self.is_searchable(part)
+            ]
+        return QueryPlan(item.text, query_lang, normalized, context, searchable, parts if len(parts) > 1 else [])
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """Query vectors, one row per text; texts already seen are not embedded again."""
-        assert self.embedder is not None
-        texts = [text or " " for text in texts]
-        vectors = np.empty((len(texts), self.embedder.dimension), dtype=np.float32)
-        missing: dict[str, list[int]] = {}
-        for row, text in enumerate(texts):
-            cached = self._query_vectors.get(text)
-            if cached is None:
-                missing.setdefault(text, []).append(row)
-            else:
-                vectors[row] = cached
-        if missing:
-            fresh = self.embedder.embed_queries(list(missing))
-            for text, vector in zip(missing, fresh, strict=True):
+    def _without_employers(self, normalized: NormalizedQuery, lang: str) -> tuple[NormalizedQuery, list[str]]:
+        """The title without the employers it names, and what each says of the industry: the
+        industry of a known employer, the words of another ("at Joe's Diner": diner)."""
+        industries = []
+        for piece in normalized.employers:
+            employer = self.employers.whole(piece)
+            if employer is None:
+                mentioned = self.employers.mentions(fold(piece).split(), marked=True)
+                employer = mentioned[0].employer if mentioned else None
+            industries.append(employer.industry(lang) if employer else piece)
+        tokens = normalized.cleaned.split()
+        # A title that names its employer ("Uber driver", an alias) is a title, not an employer.
+        mentions = [] if normalized.cleaned in self.lexical_index.exact else self.employers.mentions(tokens)
+        if not mentions:
+            return normalized, industries
+        industries += [mention.employer.industry(lang) for mention in mentions]
+        named = {index for mention in mentions for index in range(mention.start, mention.end)}
+        kept = [token for index, token in enumerate(tokens) if index not in named]
+        # Only the employer was named ("Tim Hortons"): someone who works there.
+        cleaned = " ".join(kept) if kept else fold(worker_at(industries[-1], lang))
+        return replace(normalized, cleaned=cleaned), industries
+
+    def _submit(self, texts: list[str], background: bool) -> Callable[[], list[np.ndarray]]:
+        """Queue the texts whose vectors are not cached; returns a function that waits for all of them."""
+        assert self._scheduler is not None
+        cached = {text: self._query_vectors.get(text) for text in texts}
+        missing = [text for text, vector in cached.items() if vector is None]
+        wait = self._scheduler.submit(missing, background=background)
+
+        def vectors() -> list[np.ndarray]:
+            for text, vector in zip(missing, wait(), strict=True):
                 self._query_vectors.put(text, vector)
-                vectors[missing[text]] = vector
+                cached[text] = vector
+            return [vector for vector in cached.values() if vector is not None]
+
         return vectors
 
     def _code_lookup(self, query: str, lang: str, limit: int) -> SearchResult | None:
@@ -230,27 +258,45 @@ class Matcher:
             return SearchResult(query, query, lang, False, matches)
         return None
 
-    def _rank(
+    def _lexical_for(self, plan: "QueryPlan") -> list[dict[str, "_Candidate"]]:
+        """Lexical candidates of the whole query, then of each part."""
+        if not plan.searchable:
+            return []
+        return [self._lexical_candidates(normalized, plan.context) for normalized in (plan.normalized, *plan.parts)]
+
+    def _answer(
         self,
-        query: str,
-        normalized: NormalizedQuery,
-        lang: str,
-        candidates: dict[str, "_Candidate"],
-        *,
-        industry: str | None,
+        plan: "QueryPlan",
+        lexical: list[dict[str, "_Candidate"]],
+        vectors: dict[str, np.ndarray],
         limit: int,
     ) -> SearchResult:
-        scored = self._score(candidates, industry)
+        if plan.code_result is not None:
+            return plan.code_result
+        normalized = plan.normalized
+        if not plan.searchable:
+            return SearchResult(plan.query, normalized.cleaned, plan.lang, True, [])
+        whole, *parts = lexical
+        if vectors:
+            self._add_semantic(whole, vectors[embedding_text(normalized.cleaned)])
+            if plan.context:
+                self._add_semantic(whole, vectors[plan.combined_text()], context=True)
+            for part, candidates in zip(plan.parts, parts, strict=True):
+                self._add_semantic(candidates, vectors[embedding_text(part.cleaned)])
+        scored = self._score(whole)
+        if parts:
+            scored = merge_parts(scored, [self._score(candidates) for candidates in parts])
         no_match = not scored or scored[0][0] < self.calibration.no_match_threshold
         alias = bool(normalized.expansions)
         matches = (
             []
             if no_match
             else [
-                self._match(code, score, lang, *_explain(candidate, alias)) for score, code, candidate in scored[:limit]
+                self._match(code, score, plan.lang, *_explain(candidate, alias))
+                for score, code, candidate in scored[:limit]
             ]
         )
-        return SearchResult(query, normalized.cleaned, lang, no_match, matches)
+        return SearchResult(plan.query, normalized.cleaned, plan.lang, no_match, matches)
 
     def is_searchable(self, normalized: NormalizedQuery) -> bool:
         """Whether the query names an occupation in words the index knows.
@@ -262,70 +308,70 @@ class Matcher:
         e.g. "Coxswain").
         """
         return names_an_occupation(normalized) and any(
-            self.lexical_index.token_matches(token) for token in normalized.cleaned.split()
+            self.lexical_index.token_matches(token) for token in normalized.cleaned.split() if token not in STOP_WORDS
         )
 
-    def evidence(self, normalized: NormalizedQuery, vector: np.ndarray | None) -> dict[str, Evidence]:
-        """Each candidate unit group's evidence for a normalized query (and its embedding)."""
-        candidates = self._lexical_candidates(normalized)
+    def evidence(
+        self,
+        normalized: NormalizedQuery,
+        vector: np.ndarray | None,
+        context: str = "",
+        context_vector: np.ndarray | None = None,
+    ) -> dict[str, Evidence]:
+        """Each candidate unit group's evidence for a normalized query (and its embeddings)."""
+        candidates = self._lexical_candidates(normalized, context)
         if vector is not None:
             self._add_semantic(candidates, vector)
+        if context_vector is not None:
+            self._add_semantic(candidates, context_vector, context=True)
         return _evidence(candidates)
 
-    def _lexical_candidates(self, normalized: NormalizedQuery, industry: str | None = None) -> dict[str, "_Candidate"]:
+    def _lexical_candidates(self, normalized: NormalizedQuery, context: str = "") -> dict[str, "_Candidate"]:
         candidates: dict[str, _Candidate] = {}
         entries = self.lexicon.entries
         query_tokens = set(normalized.cleaned.split())
-        context = fold(industry) if industry else ""
         for rank, hit in enumerate(self.lexical_index.search(normalized.cleaned, LEXICAL_DEPTH, context)):
             entry = entries[hit.entry_id]
             candidate = candidates.setdefault(entry.noc_code, _Candidate())
             if rank < VOTE_DEPTH:
                 candidate.lexical_votes += 1
             if hit.score > candidate.lexical:
-                candidate.lexical, candidate.lexical_title = hit.score, entry.title
+                candidate.lexical, candidate.lexical_title, candidate.lexical_source = (
+                    hit.score,
+                    entry.title,
+                    entry.source,
+                )
                 candidate.adds_rank = bool((set(entry.folded.split()) - query_tokens) & RANK_WORDS)
             candidate.exact = candidate.exact or hit.exact
         return candidates
 
-    def _add_semantic(self, candidates: dict[str, "_Candidate"], vector: np.ndarray) -> None:
-        """Add the nearest titles of the query `vector` (shape (1, dimension)) to `candidates`."""
+    def _add_semantic(self, candidates: dict[str, "_Candidate"], vector: np.ndarray, *, context: bool = False) -> None:
+        """Add the nearest titles of the query `vector` to `candidates`: as the title's own
+        semantic evidence, or (`context`) as the evidence of the title read with its context."""
         if self.vector_index is None:
             return
-        scores, ids = self.vector_index.search(vector, SEMANTIC_DEPTH)
+        scores, ids = self.vector_index.search(vector.reshape(1, -1), SEMANTIC_DEPTH)
         for rank, (score, entry_id) in enumerate(zip(scores[0], ids[0], strict=True)):
             entry = self.semantic_entries[entry_id]
             candidate = candidates.setdefault(entry.noc_code, _Candidate())
+            if context:
+                candidate.context_votes += rank < VOTE_DEPTH
+                if score > candidate.context_semantic:
+                    candidate.context_semantic, candidate.context_title = float(score), entry.title
+                continue
             if rank < VOTE_DEPTH:
                 candidate.semantic_votes += 1
             if score > candidate.semantic:
                 candidate.semantic, candidate.semantic_title = float(score), entry.title
 
-    def _score(
-        self, candidates: dict[str, "_Candidate"], industry: str | None = None
-    ) -> list[tuple[float, str, "_Candidate"]]:
+    def _score(self, candidates: dict[str, "_Candidate"]) -> list[tuple[float, str, "_Candidate"]]:
         """(score, code, candidate) for every candidate unit group, best first."""
         evidence = _evidence(candidates)
         codes = list(candidates)
         probabilities = self.calibration.scores([evidence[code] for code in codes])
-        industry_bonus = self._industry_bonus(industry, candidates) if industry else {}
-        scored = [
-            (min(1.0, probability + industry_bonus.get(code, 0.0)), code, candidates[code])
-            for code, probability in zip(codes, probabilities, strict=True)
-        ]
+        scored = [(probability, code, candidates[code]) for code, probability in zip(codes, probabilities, strict=True)]
         scored.sort(key=lambda item: (-item[0], item[1]))
         return scored
-
-    def _industry_bonus(self, industry: str, candidates: dict[str, _Candidate]) -> dict[str, float]:
-        """A small lift for candidates whose titles share words with the industry text (ties only)."""
-        industry_tokens = set(fold(industry).split())
-        if not industry_tokens:
-            return {}
-        bonus = {}
-        for code in candidates:
-            best = max(len(industry_tokens & tokens) for tokens in self.title_tokens.get(code, [frozenset()]))
-            bonus[code] = INDUSTRY_WEIGHT * best / len(industry_tokens)
-        return bonus
 
     def _match(self, code: str, score: float, lang: str, matched_title: str, match_type: str) -> Match:
         group = self.lexicon.unit_groups[code]
@@ -339,6 +385,78 @@ class Matcher:
             matched_title=matched_title,
             match_type=match_type,
         )
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """One query made ready to search: the normalized title, its context (industry, duties) and,
+    for a multi-job answer, its parts."""
+
+    query: str
+    lang: str
+    normalized: NormalizedQuery
+    context: str = ""
+    searchable: bool = False
+    parts: list[NormalizedQuery] = field(default_factory=list)
+    code_result: SearchResult | None = None
+
+    def combined_text(self) -> str:
+        """The title read with its context, as embedded: "clerk bank"."""
+        return embedding_text(f"{self.normalized.cleaned} {self.context}")
+
+    def embedding_texts(self) -> list[str]:
+        if not self.searchable:
+            return []
+        texts = [embedding_text(self.normalized.cleaned)]
+        if self.context:
+            texts.append(self.combined_text())
+        texts.extend(embedding_text(part.cleaned) for part in self.parts)
+        return texts
+
+
+def embedding_text(text: str) -> str:
+    return text or " "
+
+
+def context_text(*texts: str | None) -> str:
+    """The folded words of the industry, the employers' industries and the duties, at most
+    CONTEXT_WORDS of them, each word once."""
+    words = dict.fromkeys(fold(" ".join(text for text in texts if text)).split())
+    return " ".join(list(words)[:CONTEXT_WORDS])
+
+
+def worker_at(industry: str, lang: str) -> str:
+    """What someone who names only their employer is searched as."""
+    return f"employe {industry}" if lang == "fr" else f"{industry} worker"
+
+
+def owner_of(context: str, lang: str) -> str:
+    """What a self-employed person or an owner in an industry is searched as."""
+    return f"proprietaire {context}" if lang == "fr" else f"{context} owner"
+
+
+def merge_parts(
+    whole: list[tuple[float, str, "_Candidate"]], parts: list[list[tuple[float, str, "_Candidate"]]]
+) -> list[tuple[float, str, "_Candidate"]]:
+    """The best score of each unit group over the whole answer and its parts, later parts weighing
+    a little less (people name their main job first).
+
+    When the whole answer is matched with confidence ("food and beverage server", a title with a
+    conjunction of its own), its parts only add the other jobs below it.
+    """
+    best = {code: (score, candidate) for score, code, candidate in whole}
+    ceiling = whole[0][0] * PART_CEILING if whole and whole[0][0] >= PART_TRIGGER else 1.0
+    for position, scored in enumerate(parts):
+        weight = 1.0 if position == 0 else LATER_PART_WEIGHT
+        for score, code, candidate in scored[:PART_DEPTH]:
+            known = best.get(code)
+            weighted = min(score * weight, ceiling)
+            if known is None or weighted > known[0]:
+                # A group the whole answer found keeps the whole answer's explanation.
+                best[code] = (weighted, known[1] if known else candidate)
+    merged = [(score, code, candidate) for code, (score, candidate) in best.items()]
+    merged.sort(key=lambda item: (-item[0], item[1]))
+    return merged
 
 
 class QueryVectorCache:
@@ -388,6 +506,7 @@ def _ranks_and_margins(scores: dict[str, float]) -> tuple[dict[str, int], dict[s
 def _evidence(candidates: dict[str, _Candidate]) -> dict[str, Evidence]:
     lexical_ranks, lexical_margins = _ranks_and_margins({code: c.lexical for code, c in candidates.items()})
     semantic_ranks, semantic_margins = _ranks_and_margins({code: c.semantic for code, c in candidates.items()})
+    context_ranks, context_margins = _ranks_and_margins({code: c.context_semantic for code, c in candidates.items()})
     return {
         code: Evidence(
             lexical=candidate.lexical,
@@ -400,6 +519,9 @@ def _evidence(candidates: dict[str, _Candidate]) -> dict[str, Evidence]:
             lexical_votes=candidate.lexical_votes / VOTE_DEPTH,
             adds_rank=candidate.adds_rank,
             semantic_votes=candidate.semantic_votes / VOTE_DEPTH,
+            context_rank=context_ranks.get(code),
+            context_margin=context_margins.get(code, 0.0),
+            context_votes=candidate.context_votes / VOTE_DEPTH,
         )
         for code, candidate in candidates.items()
     }
@@ -408,14 +530,17 @@ def _evidence(candidates: dict[str, _Candidate]) -> dict[str, Evidence]:
 def _explain(candidate: _Candidate, alias: bool) -> tuple[str, str]:
     """(matched title, match type) that best explain the candidate's place.
 
-    An exact match reached through an abbreviation ("RN" → registered nurse) is an "alias" match.
+    An exact match reached through an abbreviation ("RN" → registered nurse) or through a title of
+    the alias table ("HGV driver") is an "alias" match.
     """
     if candidate.exact and candidate.lexical_title:
-        return candidate.lexical_title, "alias" if alias else "exact"
+        return candidate.lexical_title, "alias" if alias or candidate.lexical_source == "alias" else "exact"
     if candidate.lexical_title and candidate.semantic_title:
         if candidate.lexical >= candidate.semantic:
             return candidate.lexical_title, "hybrid"
         return candidate.semantic_title, "hybrid"
     if candidate.lexical_title:
         return candidate.lexical_title, "fuzzy"
-    return candidate.semantic_title or "", "semantic"
+    if candidate.semantic_title:
+        return candidate.semantic_title, "semantic"
+    return candidate.context_title or "", "context"

@@ -1,6 +1,7 @@
 """Pure helpers for measuring the matcher: a stratified hold-out of index titles, ranking
 metrics, a logistic fit of the fusion weights and a reliability table for calibration."""
 
+import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -198,3 +199,21 @@ def expected_calibration_error(bins: Sequence[ReliabilityBin]) -> float:
 
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), q)) if values else float("nan")
+
+
+TUNE, TEST = "tune", "test"
+
+
+def split_halves(rows: Sequence[tuple[str, str, str]]) -> list[str]:
+    """TUNE or TEST for each (lang, category, query) row: within each language and category, the
+    rows ordered by a hash of their text alternate between the halves. The split depends only on
+    the rows' own text, so adding rows never moves an old one to the other half."""
+    halves = [""] * len(rows)
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, (lang, category, _) in enumerate(rows):
+        groups[(lang, category)].append(index)
+    for indexes in groups.values():
+        ordered = sorted(indexes, key=lambda index: hashlib.sha256(rows[index][2].encode("utf-8")).hexdigest())
+        for position, index in enumerate(ordered):
+            halves[index] = TUNE if position % 2 == 0 else TEST
+    return halves

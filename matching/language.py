@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from matching.folding import fold
 
@@ -110,6 +111,10 @@ class LanguageDetector:
     ending_log_odds: Mapping[str, float]
     accent_log_odds: float
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as plain dicts (a mappingproxy does not pickle), read-only again once loaded."""
+        return (_detector, (dict(self.token_log_odds), dict(self.ending_log_odds), self.accent_log_odds))
+
     @classmethod
     def from_titles(cls, titles: Iterable[tuple[str, str]]) -> LanguageDetector:
         """Learn from (lang, title) pairs, lang being "en" or "fr"; other languages are skipped."""
@@ -152,3 +157,7 @@ class LanguageDetector:
     def detect(self, text: str) -> str:
         """ "en" or "fr"; ties and empty input are English."""
         return self.detect_with_confidence(text)[0]
+
+
+def _detector(token_log_odds: dict[str, float], ending_log_odds: dict[str, float], accent: float) -> LanguageDetector:
+    return LanguageDetector(MappingProxyType(token_log_odds), MappingProxyType(ending_log_odds), accent)

@@ -1,11 +1,19 @@
 """Lexical retrieval: exact lookup, vocabulary-level typo correction, IDF-weighted token overlap,
 then rapidfuzz on the shortlist. Scanning every title with rapidfuzz costs over 100 ms a query;
-this costs a few milliseconds."""
+this costs a few milliseconds.
+
+The index pickles (its token cache is left out and starts empty), so that a snapshot of the
+matcher's structures can hold it; :func:`reusing` lets a matcher built from that snapshot take it
+over instead of building its own.
+"""
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -27,9 +35,44 @@ class LexicalHit:
     exact: bool
 
 
+@dataclass
+class Reuse:
+    """What :func:`reusing` offers, and whether an index took it."""
+
+    index: "LexicalIndex"
+    taken: bool = False
+
+
+_REUSABLE: ContextVar[Reuse | None] = ContextVar("reusable_lexical_index", default=None)
+
+
+@contextmanager
+def reusing(index: "LexicalIndex") -> Iterator[Reuse]:
+    """While active, an index built over entries with the same folded texts as `index` shares the
+    structures of `index` instead of computing them again (its token cache is its own).
+
+    For a matcher assembled from a snapshot: the matcher builds its lexical index from the lexicon
+    it is given, and the snapshot holds that index already built. `taken` says whether it was used.
+    """
+    reuse = Reuse(index)
+    token = _REUSABLE.set(reuse)
+    try:
+        yield reuse
+    finally:
+        _REUSABLE.reset(token)
+
+
 class LexicalIndex:
+    folded: list[str]  # each entry's folded text, by entry id
+
     def __init__(self, entries: Sequence[IndexEntry]):
-        self.folded = [entry.folded for entry in entries]
+        folded = [entry.folded for entry in entries]
+        reuse = _REUSABLE.get()
+        if reuse is not None and reuse.index.folded == folded:
+            self.__setstate__(reuse.index.__getstate__())
+            reuse.taken = True
+            return
+        self.folded = folded
         self.exact: dict[str, list[int]] = {}
         for entry_id, text in enumerate(self.folded):
             self.exact.setdefault(text, []).append(entry_id)
@@ -48,6 +91,14 @@ class LexicalIndex:
         self.membership = membership
         self.weighted = membership.multiply(self.idf).tocsr()
         self.entry_weight = np.asarray(self.weighted.sum(axis=1)).ravel()
+        self._token_matches = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._match_token)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but the token cache, a wrapper around a bound method that does not pickle."""
+        return {name: value for name, value in self.__dict__.items() if name != "_token_matches"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self._token_matches = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._match_token)
 
     def token_matches(self, token: str) -> tuple[tuple[int, float], ...]:

@@ -9,10 +9,23 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from matching.aliases import TitleAlias, load_aliases
 from matching.gender import gender_variants
+from matching.query import normalize_query
 
 # "Registered nurse (R.N.)" is also searchable as "registered nurse".
 BRACKETED = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+
+
+ALIAS = "alias"
+
+
+def _as_queried(title: str, lang: str) -> list[str]:
+    """An alias as the matcher reads a query ("vet tech" → "vet technician", "UX designer" → "user
+    experience designer"), when that removes none of its words as noise: aliases are written the
+    way people type, abbreviations included."""
+    normalized = normalize_query(title, lang)
+    return [normalized.cleaned] if normalized.cleaned and not normalized.removed else []
 
 
 @dataclass(frozen=True)
@@ -31,7 +44,7 @@ class IndexEntry:
     lang: str
     title: str
     folded: str
-    source: str  # "job_title" or "unit_group_title"
+    source: str  # "job_title", "unit_group_title" or "alias"
 
 
 @dataclass(frozen=True)
@@ -45,8 +58,10 @@ def build_lexicon(
     unit_groups: Iterable[UnitGroup],
     titles: Iterable[tuple[str, str, str]],
     concordance: Iterable[tuple[str, str]] = (),
+    aliases: Iterable[TitleAlias] = (),
 ) -> Lexicon:
-    """`titles` are (noc_code, lang, title); `concordance` is (noc2016_code, noc2021_code) pairs."""
+    """`titles` are (noc_code, lang, title); `concordance` is (noc2016_code, noc2021_code) pairs;
+    `aliases` are titles people use that the index lacks (those of unknown unit groups are left out)."""
     groups = {group.code: group for group in unit_groups}
     entries: list[IndexEntry] = []
     seen: set[tuple[str, str]] = set()
@@ -56,6 +71,8 @@ def build_lexicon(
         variants = gender_variants(title)
         if without_brackets and without_brackets != title:
             variants += gender_variants(without_brackets)
+        if source == ALIAS:
+            variants += _as_queried(title, lang)
         for variant in variants:
             if variant and (variant, noc_code) not in seen:
                 seen.add((variant, noc_code))
@@ -66,6 +83,9 @@ def build_lexicon(
         add(group.code, "fr", group.title_fr, "unit_group_title")
     for noc_code, lang, title in titles:
         add(noc_code, lang, title, "job_title")
+    for alias in aliases:
+        if alias.noc_code in groups:
+            add(alias.noc_code, alias.lang, alias.alias, ALIAS)
     successors: dict[str, list[str]] = {}
     for old, new in concordance:
         if new not in successors.setdefault(old, []):
@@ -81,5 +101,8 @@ class LexiconSources:
     titles: list[tuple[str, str, str]]  # (noc_code, lang, title)
     concordance: list[tuple[str, str]]  # (noc2016_code, noc2021_code)
 
-    def build(self) -> Lexicon:
-        return build_lexicon(self.unit_groups, self.titles, self.concordance)
+    def build(self, aliases: Iterable[TitleAlias] | None = None) -> Lexicon:
+        """The lexicon of these rows and the matcher's alias table (or the `aliases` given)."""
+        return build_lexicon(
+            self.unit_groups, self.titles, self.concordance, load_aliases() if aliases is None else aliases
+        )

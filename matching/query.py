@@ -333,6 +333,7 @@ class NormalizedQuery:
     removed: tuple[str, ...]
     expansions: tuple[tuple[str, str], ...]
     noise_only: bool = False  # pay, place or noise words were all there was: no occupation named
+    employers: tuple[str, ...] = ()  # what "at …", "@ …", « chez … » or "… | Company" named, as typed
 
 
 def _keep_if_not_empty(before: str, after: str, pieces: list[str], removed: list[str]) -> str:
@@ -356,6 +357,8 @@ _RAW_STEPS = (
 # Steps whose matter is never an occupation: if one would take everything, none was named.
 # (Brackets and employers can hold one: "(RN)", "Tim Hortons".)
 _NOISE_STEPS = frozenset({_remove_pay, _remove_place_segments, _remove_trailing_place})
+# Steps that take an employer out of the title: what they remove says where the person works.
+_EMPLOYER_STEPS = frozenset({_remove_employer, _choose_pipe_segment})
 
 
 def normalize_query(text: str, lang: str | None = None) -> NormalizedQuery:
@@ -374,11 +377,14 @@ def normalize_query(text: str, lang: str | None = None) -> NormalizedQuery:
     or expand) and "" yields "".
     """
     removed: list[str] = []
+    employers: list[str] = []
     noise_only = False
     raw = masculine_query(strip_gender_markers(text))
     for step in _RAW_STEPS:
         after, pieces = step(raw)
         noise_only = noise_only or (step in _NOISE_STEPS and bool(pieces) and not fold(after))
+        if step in _EMPLOYER_STEPS and fold(after):
+            employers.extend(piece for piece in pieces if not _is_droppable(piece))
         raw = _keep_if_not_empty(raw, after, pieces, removed)
     language = _resolve_language(raw, lang)
     raw, expansions = _expand_cased(raw, language)
@@ -395,4 +401,5 @@ def normalize_query(text: str, lang: str | None = None) -> NormalizedQuery:
         removed=tuple(removed),
         expansions=tuple(expansions + expanded),
         noise_only=noise_only,
+        employers=tuple(employers),
     )

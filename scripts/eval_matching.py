@@ -6,8 +6,12 @@
 2. Fit the fusion weights on those held-out queries (two-fold: each half is scored with weights
    fitted on the other half, so the reported figures are out of sample) and, with --fit, write
    the weights fitted on all of them to `matching/calibration.json`.
-3. Score `tests/data/realistic_queries.csv` (queries written by people, not taken from the index)
-   against the full index.
+3. Score the people queries (`tests/data/people_queries_en.csv`, `people_queries_fr.csv`: titles as
+   people write them, with the industry and duties they gave, and non-answers) against the full
+   index. They are split into a tuning half, whose evidence is fitted with the held-out titles,
+   and a test half, which is only reported: by kind and language, before (the rankings an earlier
+   version wrote to `reports/matching_baseline.json`, see `scripts/eval_baseline.py`) and after.
+   `tests/data/realistic_queries.csv` (the first, smaller set) is scored too.
 4. Time the default backend: search in process and over HTTP, batch throughput, index build,
    start with a cached index, resident memory.
 
@@ -26,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -41,11 +46,14 @@ from matching.assembly import assemble_matcher, semantic_passages
 from matching.backends import NO_EMBEDDINGS
 from matching.engine import Matcher, SearchQuery
 from matching.evaluation import (
+    TEST,
+    TUNE,
     RankingScores,
     Thresholds,
     fit_calibration,
     percentile,
     ranking_scores,
+    split_halves,
     stratified_holdout,
 )
 from matching.fusion import CALIBRATION_FILE, FEATURES, Calibration, Evidence, save_calibrations
@@ -60,6 +68,9 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 HOLDOUT_SHARE = 0.05
 HOLDOUT_SEED = 2021
 REALISTIC_QUERIES = REPOSITORY / "tests" / "data" / "realistic_queries.csv"
+PEOPLE_QUERIES = tuple(REPOSITORY / "tests" / "data" / f"people_queries_{lang}.csv" for lang in ("en", "fr"))
+BASELINE = REPOSITORY / "reports" / "matching_baseline.json"
+TUNING_WEIGHT = 3  # each tuning query counts as this many held-out titles in the fit
 REPORT = REPOSITORY / "reports" / "matching.md"
 CANDIDATE_LIMIT = 10
 STARTS = 3  # service starts timed; the median is reported
@@ -75,6 +86,17 @@ class Query:
     lang: str
     expected: frozenset[str]
     stratum: str  # TEER for held-out titles, category for realistic queries
+
+
+@dataclass(frozen=True)
+class PeopleQuery(Query):
+    industry: str | None
+    duties: str | None
+    half: str  # TUNE or TEST
+
+    def key(self) -> str:
+        """How the baseline's rankings name this query."""
+        return f"{self.lang}\t{self.text}\t{self.industry or ''}\t{self.duties or ''}"
 
 
 @dataclass
@@ -126,34 +148,37 @@ def main() -> int:
     if arguments.build_only:
         return 0
 
-    print("collecting evidence on the held-out titles", file=sys.stderr)
+    print("collecting evidence on the held-out titles and the tuning half", file=sys.stderr)
+    people = _read_people_queries()
+    tuning = [query for query in people if query.half == TUNE]
     evidence = {backend: _collect(matcher, holdout_queries) for backend, matcher in holdout_matchers.items()}
-    calibrations = {backend: _fit(collected, _features(backend)) for backend, collected in evidence.items()}
+    tuning_evidence = {backend: _collect_people(full_matchers[backend], tuning) for backend in full_matchers}
+    calibrations = {
+        backend: _fit([*collected, *tuning_evidence[backend] * TUNING_WEIGHT], _features(backend))
+        for backend, collected in evidence.items()
+    }
     if arguments.fit:
         save_calibrations(calibrations)
         print(f"wrote {CALIBRATION_FILE.relative_to(REPOSITORY)}", file=sys.stderr)
     cross_fitted = {
-        backend: _cross_fitted_rankings(collected, _features(backend)) for backend, collected in evidence.items()
+        backend: _cross_fitted_rankings(collected, tuning_evidence[backend] * TUNING_WEIGHT, _features(backend))
+        for backend, collected in evidence.items()
     }
-    holdout_sections = {}
-    for backend, collected in evidence.items():
-        if backend != NO_EMBEDDINGS:
-            holdout_sections[f"embeddings only ({backend})"] = _section(holdout_queries, _semantic_rankings(collected))
-        holdout_sections[label(backend)] = _section(holdout_queries, _no_match_cut(cross_fitted[backend]))
+    holdout_sections = _holdout_sections(holdout_queries, evidence, cross_fitted)
 
-    print("searching the realistic queries", file=sys.stderr)
+    print("searching the test half and the realistic queries", file=sys.stderr)
+    test_half = [query for query in people if query.half == TEST]
     realistic = _read_realistic_queries()
-    realistic_sections: dict[str, Section] = {}
-    realistic_no_match: dict[str, tuple[float, float]] = {}
     for backend, uncalibrated in full_matchers.items():
-        matcher = full_matchers[backend] = uncalibrated.recalibrated(calibrations[backend])
-        realistic_sections[label(backend)], realistic_no_match[label(backend)] = _score_realistic(matcher, realistic)
+        full_matchers[backend] = uncalibrated.recalibrated(calibrations[backend])
+    realistic_sections, realistic_no_match, people_results = _score_full_index(full_matchers, realistic, test_half)
 
     default = _choose_default(holdout_sections, arguments.backends)
     print(f"timing {default}", file=sys.stderr)
     performance = _measure_in_fresh_process(default)
     if not arguments.skip_http:
-        performance.update(_measure_http(_timed_queries(holdout_queries, realistic), default))
+        timed = _timed_queries(holdout_queries, [*realistic, *people])
+        performance.update(_measure_http(timed, _long_titles(holdout_queries[1::5], 1000), default))
     if arguments.time_build:
         print(f"building the {default} index from scratch", file=sys.stderr)
         with tempfile.TemporaryDirectory() as scratch:
@@ -168,6 +193,8 @@ def main() -> int:
         realistic,
         realistic_sections,
         realistic_no_match,
+        test_half,
+        people_results,
         calibrations,
         default,
         performance,
@@ -258,11 +285,11 @@ def _fit(collected: Sequence[QueryEvidence], features: Sequence[str]) -> Calibra
 
 
 def _cross_fitted_rankings(
-    collected: Sequence[QueryEvidence], features: Sequence[str]
+    collected: Sequence[QueryEvidence], extra: Sequence[QueryEvidence], features: Sequence[str]
 ) -> list[list[tuple[float, str]]]:
-    """(score, code) rankings, each query scored with weights fitted on the other half."""
+    """(score, code) rankings, each query scored with weights fitted on the other half (and `extra`)."""
     halves = (collected[0::2], collected[1::2])
-    calibrations = (_fit(halves[1], features), _fit(halves[0], features))
+    calibrations = (_fit([*halves[1], *extra], features), _fit([*halves[0], *extra], features))
     rankings: list[list[tuple[float, str]]] = []
     for position, item in enumerate(collected):
         scores = calibrations[position % 2].scores(item.evidence)
@@ -322,6 +349,107 @@ def _score_realistic(matcher: Matcher, queries: Sequence[Query]) -> tuple[Sectio
     return section, (rejected, missed)
 
 
+@dataclass
+class PeopleResults:
+    """A method's answers to the test half: rankings, and the first result's score."""
+
+    rankings: list[list[str]]
+    first_scores: list[float]
+
+
+def _read_people_queries() -> list[PeopleQuery]:
+    rows = [row for path in PEOPLE_QUERIES for row in csv.DictReader(path.open(encoding="utf-8", newline=""))]
+    halves = split_halves([(row["lang"], row["category"], row["query"]) for row in rows])
+    return [
+        PeopleQuery(
+            row["query"],
+            row["lang"],
+            frozenset(filter(None, row["expected"].split("|"))),
+            row["category"],
+            row["industry"] or None,
+            row["duties"] or None,
+            half,
+        )
+        for row, half in zip(rows, halves, strict=True)
+    ]
+
+
+def _collect_people(matcher: Matcher, queries: Sequence[PeopleQuery]) -> list[QueryEvidence]:
+    """Evidence of the whole answer, read with its industry and duties, as the matcher searches it."""
+    plans = [matcher.plan(SearchQuery(query.text, query.industry, query.duties)) for query in queries]
+    texts = list(dict.fromkeys(text for plan in plans for text in plan.embedding_texts()))
+    vectors = {}
+    if matcher.embedder is not None and texts:
+        vectors = dict(zip(texts, matcher.embedder.embed_queries(texts), strict=True))
+    collected = []
+    for query, plan in zip(queries, plans, strict=True):
+        evidence = {}
+        if plan.code_result is None and plan.searchable and query.expected:
+            cleaned = plan.embedding_texts()[0]
+            evidence = matcher.evidence(
+                plan.normalized,
+                vectors.get(cleaned),
+                plan.context,
+                vectors.get(plan.combined_text()) if plan.context else None,
+            )
+        collected.append(QueryEvidence(query, list(evidence), list(evidence.values())))
+    return collected
+
+
+def _score_people(matcher: Matcher, queries: Sequence[PeopleQuery]) -> PeopleResults:
+    results = matcher.search_many(
+        [SearchQuery(query.text, query.industry, query.duties) for query in queries], "auto", CANDIDATE_LIMIT
+    )
+    return PeopleResults(
+        [[] if result.no_match else [match.noc_code for match in result.results] for result in results],
+        [result.results[0].score if result.results else 0.0 for result in results],
+    )
+
+
+def _baseline(queries: Sequence[PeopleQuery]) -> tuple[str, PeopleResults] | None:
+    """The earlier version's answers to these queries, from `reports/matching_baseline.json`."""
+    if not BASELINE.is_file():
+        print(f"no {BASELINE.relative_to(REPOSITORY)}: the report has no 'before'", file=sys.stderr)
+        return None
+    recorded = json.loads(BASELINE.read_text(encoding="utf-8"))
+    rankings = recorded["rankings"]
+    if any(query.key() not in rankings for query in queries):
+        print(f"{BASELINE.relative_to(REPOSITORY)} lacks some queries: run scripts/eval_baseline.py", file=sys.stderr)
+        return None
+    answers = [rankings[query.key()] for query in queries]
+    return recorded["label"], PeopleResults([a["codes"] for a in answers], [a["score"] for a in answers])
+
+
+def _holdout_sections(
+    queries: Sequence[Query],
+    evidence: dict[str, list[QueryEvidence]],
+    cross_fitted: dict[str, list[list[tuple[float, str]]]],
+) -> dict[str, Section]:
+    sections = {}
+    for backend, collected in evidence.items():
+        if backend != NO_EMBEDDINGS:
+            sections[f"embeddings only ({backend})"] = _section(queries, _semantic_rankings(collected))
+        sections[label(backend)] = _section(queries, _no_match_cut(cross_fitted[backend]))
+    return sections
+
+
+def _score_full_index(
+    matchers: dict[str, Matcher], realistic: Sequence[Query], test_half: Sequence[PeopleQuery]
+) -> tuple[dict[str, Section], dict[str, tuple[float, float]], dict[str, PeopleResults]]:
+    """The realistic queries' sections and no-match rates, and the answers to the test half (the
+    earlier version's first, when recorded), for each calibrated matcher."""
+    realistic_sections: dict[str, Section] = {}
+    realistic_no_match: dict[str, tuple[float, float]] = {}
+    people_results: dict[str, PeopleResults] = {}
+    baseline = _baseline(test_half)
+    if baseline is not None:
+        people_results[f"before: {baseline[0]}"] = baseline[1]
+    for backend, matcher in matchers.items():
+        realistic_sections[label(backend)], realistic_no_match[label(backend)] = _score_realistic(matcher, realistic)
+        people_results[label(backend)] = _score_people(matcher, test_half)
+    return realistic_sections, realistic_no_match, people_results
+
+
 def _choose_default(sections: dict[str, Section], backends: Sequence[str]) -> str:
     """The backend whose hybrid has the best mean of English and French held-out top-1."""
 
@@ -333,7 +461,21 @@ def _choose_default(sections: dict[str, Section], backends: Sequence[str]) -> st
 
 
 def _timed_queries(holdout: Sequence[Query], realistic: Sequence[Query]) -> list[str]:
-    return [query.text for query in realistic] + [query.text for query in holdout[::5]]
+    """Distinct queries: each is new to the service when it is timed."""
+    return list(dict.fromkeys([query.text for query in realistic] + [query.text for query in holdout[::5]]))
+
+
+def _long_titles(holdout: Sequence[Query], count: int, length: int = 200) -> list[str]:
+    """`count` distinct titles of about `length` characters, made of held-out titles end to end."""
+    texts = [query.text for query in holdout]
+    titles = []
+    for index in range(count):
+        parts, position = [], index
+        while len(" ".join(parts)) < length:
+            parts.append(texts[position % len(texts)])
+            position += count + 7
+        titles.append(" ".join(parts)[:length].strip())
+    return list(dict.fromkeys(titles))
 
 
 def _measure_in_fresh_process(backend: str) -> dict:
@@ -374,7 +516,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _measure_http(queries: Sequence[str], backend: str) -> dict:
+DURING_BATCH = 300  # of the timed queries, sent while a batch runs
+
+
+def _measure_http(queries: Sequence[str], long_titles: Sequence[str], backend: str) -> dict:
     """Start `lmi serve` on the cached index (median of STARTS starts), then time its searches
     one after another and read its memory."""
     start_seconds = []
@@ -384,19 +529,54 @@ def _measure_http(queries: Sequence[str], backend: str) -> dict:
             if attempt < STARTS - 1:
                 continue
             client.get("/v1/occupations/search", params={"q": "warm up"})
-            latencies = []
-            for text in queries:
-                begin = time.perf_counter()
-                response = client.get("/v1/occupations/search", params={"q": text[:200]})
-                latencies.append((time.perf_counter() - begin) * 1000)
-                response.raise_for_status()
+            latencies = _timed_searches(client, queries[: len(queries) - DURING_BATCH])
+            during, batch_seconds = _searches_during_a_batch(client, queries[-DURING_BATCH:], long_titles)
             resident = _resident_megabytes(server.pid)
     return {
         "start with a cached index (s)": percentile(start_seconds, 50),
         "HTTP p50 (ms)": percentile(latencies, 50),
         "HTTP p99 (ms)": percentile(latencies, 99),
+        "HTTP p50 during a 1,000-title batch (ms)": percentile(during, 50),
+        "HTTP p99 during a 1,000-title batch (ms)": percentile(during, 99),
+        "that batch, 200-character titles, limit 50 (s)": batch_seconds,
         "resident memory (MB)": resident,
     }
+
+
+def _timed_searches(client: httpx.Client, queries: Sequence[str]) -> list[float]:
+    latencies = []
+    for text in queries:
+        begin = time.perf_counter()
+        response = client.get("/v1/occupations/search", params={"q": text[:200]})
+        latencies.append((time.perf_counter() - begin) * 1000)
+        response.raise_for_status()
+    return latencies
+
+
+def _searches_during_a_batch(
+    client: httpx.Client, queries: Sequence[str], long_titles: Sequence[str]
+) -> tuple[list[float], float]:
+    """Single searches sent one after another while a batch of new long titles runs: their
+    latencies, and how long the batch took."""
+    body = {"limit": 50, "items": [{"q": title} for title in long_titles]}
+    outcome: dict[str, float] = {}
+
+    def run_batch() -> None:
+        begin = time.perf_counter()
+        with httpx.Client(base_url=client.base_url, timeout=600) as batch_client:
+            batch_client.post("/v1/occupations/search/batch", json=body).raise_for_status()
+        outcome["seconds"] = time.perf_counter() - begin
+
+    batch = threading.Thread(target=run_batch)
+    batch.start()
+    time.sleep(0.5)  # the batch is under way
+    latencies = []
+    for text in queries:
+        if not batch.is_alive():
+            break
+        latencies.extend(_timed_searches(client, [text]))
+    batch.join()
+    return latencies, outcome.get("seconds", float("nan"))
 
 
 @contextmanager

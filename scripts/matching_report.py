@@ -5,10 +5,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from matching.backends import NO_EMBEDDINGS
-from matching.evaluation import RankingScores, expected_calibration_error, reliability
+from matching.evaluation import RankingScores, expected_calibration_error, ranking_scores, reliability
 from matching.fusion import FEATURES, Calibration
 
 TARGETS = (
+    ("people queries (test half) top-1", "≥ 0.80"),
+    ("people queries (test half) top-5", "≥ 0.93"),
     ("held-out top-1, English", "≥ 0.90"),
     ("held-out top-1, French", "≥ 0.90"),
     ("held-out top-5, English", "≥ 0.98"),
@@ -17,7 +19,7 @@ TARGETS = (
     ("HTTP search p99", "≤ 50 ms"),
     ("batch", "≥ 300 titles/s"),
     ("index build from scratch", "≤ 10 min"),
-    ("start with a cached index", "≤ 5 s"),
+    ("start with a cached index", "≤ 3 s"),
 )
 LANGUAGES = ("en", "fr", "all")
 RELIABILITY_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -35,6 +37,8 @@ def render(
     realistic: Sequence,
     realistic_sections: Mapping,
     realistic_no_match: Mapping[str, tuple[float, float]],
+    people: Sequence,
+    people_results: Mapping,
     calibrations: Mapping[str, Calibration],
     default: str,
     performance: Mapping,
@@ -51,7 +55,9 @@ def render(
         "(best mean of English and French held-out top-1 for the hybrid).",
         "",
     ]
-    lines += _summary(holdout_sections, default, performance)
+    people_sections = {name: _people_section(people, results) for name, results in people_results.items()}
+    lines += _summary(holdout_sections, people_sections.get(label(default)), default, performance)
+    lines += _people(people, people_results, people_sections)
     lines += _holdout(holdout_queries, holdout_sections, default)
     lines += _calibration(holdout_queries, cross_fitted, calibrations, default)
     lines += _realistic(realistic, realistic_sections, realistic_no_match)
@@ -72,13 +78,16 @@ def _commit() -> str:
         return "unknown"
 
 
-def _summary(sections: Mapping, default: str, performance: Mapping) -> list[str]:
+def _summary(sections: Mapping, people: Mapping | None, default: str, performance: Mapping) -> list[str]:
     hybrid = sections[label(default)].overall
+    people_all = people["jobs"]["all"] if people else None
     build = performance.get("index build (s)", {})
     from_scratch = [value for name, value in build.items() if name.startswith(f"{default} full, from scratch")]
     cached = [value for name, value in build.items() if name.startswith(f"{default} full (")]
     full_build = (from_scratch or cached or [float("nan")])[0]
     measured = (
+        f"{people_all.top1:.3f}" if people_all else "not measured",
+        f"{people_all.top5:.3f}" if people_all else "not measured",
         f"{hybrid['en'].top1:.3f}",
         f"{hybrid['fr'].top1:.3f}",
         f"{hybrid['en'].top5:.3f}",
@@ -206,11 +215,110 @@ def _bar(accuracy: float, mean_score: float, width: int = 20) -> str:
     return "".join(cells)
 
 
+def _people_section(queries: Sequence, results: object) -> dict:
+    """Ranking scores of the job titles by language and by kind × language, and the non-answers."""
+    rankings = results.rankings  # type: ignore[attr-defined]
+    jobs = [(q, r) for q, r in zip(queries, rankings, strict=True) if q.expected]
+    section: dict = {"jobs": {}, "kinds": {}, "non_answers": {}, "missed": {}}
+    for lang in LANGUAGES:
+        chosen = [(q, r) for q, r in jobs if lang in ("all", q.lang)]
+        section["jobs"][lang] = ranking_scores([r for _, r in chosen], [q.expected for q, _ in chosen])
+        section["missed"][lang] = sum(not r for _, r in chosen) / max(1, len(chosen))
+        non = [r for q, r in zip(queries, rankings, strict=True) if not q.expected and lang in ("all", q.lang)]
+        section["non_answers"][lang] = (sum(not r for r in non) / max(1, len(non)), len(non))
+    for kind in sorted({q.stratum for q, _ in jobs}):
+        for lang in LANGUAGES:
+            chosen = [(q, r) for q, r in jobs if q.stratum == kind and lang in ("all", q.lang)]
+            if chosen:
+                scores = ranking_scores([r for _, r in chosen], [q.expected for q, _ in chosen])
+                section["kinds"][(kind, lang)] = scores
+    firsts = [
+        (score, r[0] in q.expected)
+        for q, r, score in zip(queries, rankings, results.first_scores, strict=True)  # type: ignore[attr-defined]
+        if r and q.expected
+    ]
+    section["bins"] = reliability([s for s, _ in firsts], [c for _, c in firsts], RELIABILITY_EDGES)
+    return section
+
+
+def _people(queries: Sequence, results: Mapping, sections: Mapping) -> list[str]:
+    jobs = [q for q in queries if q.expected]
+    counts = {lang: sum(q.lang == lang for q in jobs) for lang in ("en", "fr")}
+    non = {lang: sum(q.lang == lang and not q.expected for q in queries) for lang in ("en", "fr")}
+    lines = [
+        "## People queries: the test half",
+        "",
+        "`tests/data/people_queries_en.csv` and `people_queries_fr.csv` hold job titles written for this "
+        "evaluation the way people type them in a survey or a career portal, not the index's wording: generic "
+        "titles that the industry or duties decide, employers and brands, colloquial and new titles, titles of "
+        "other countries' systems, multi-job answers, abbreviations, typos, job-ad noise, and non-answers, each "
+        "coded to the unit group a careful coder would choose (a few accept two or three). Within each language "
+        "and kind they are split in two halves by a hash of their text; the tuning half is fitted with the "
+        "held-out titles (calibration) and looked at while building; **only the test half is reported here**: "
+        f"{len(jobs)} job titles ({counts['en']} English, {counts['fr']} French) and "
+        f"{non['en'] + non['fr']} non-answers ({non['en']} English, {non['fr']} French). "
+        "Searched as `POST /v1/occupations/search/batch` does, with the industry and duties given, `lang=auto`. "
+        '"before" is the matcher as it was before this round (rankings written by `scripts/eval_baseline.py`; '
+        "it had no duties, and took the industry as a tie-breaker).",
+        "",
+        *SCORES_HEADER,
+    ]
+    for name, section in sections.items():
+        lines += [_scores_row(name, lang, section["jobs"][lang]) for lang in LANGUAGES]
+    lines += [
+        "",
+        '| method | non-answers answered "no match" (EN / FR) | job titles wrongly answered "no match" (EN / FR) '
+        "| expected calibration error of the first result |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, section in sections.items():
+        en, fr = section["non_answers"]["en"][0], section["non_answers"]["fr"][0]
+        lines.append(
+            f"| {name} | {en:.3f} / {fr:.3f} | {section['missed']['en']:.3f} / {section['missed']['fr']:.3f} "
+            f"| {expected_calibration_error(section['bins']):.3f} |"
+        )
+    names = list(sections)
+    lines += [
+        "",
+        "### By kind and language (top-1 / top-5)",
+        "",
+        "| kind | lang | queries | " + " | ".join(names) + " |",
+        "|---|---|---:|" + "---:|" * len(names),
+    ]
+    kinds = sorted({kind for section in sections.values() for kind, _ in section["kinds"]})
+    for kind in kinds:
+        for lang in LANGUAGES:
+            cells, count = [], 0
+            for section in sections.values():
+                scores = section["kinds"].get((kind, lang))
+                if scores is not None:
+                    count = scores.count
+                cells.append(f"{scores.top1:.3f} / {scores.top5:.3f}" if scores else "–")
+            if count:
+                lines.append(f"| {kind} | {lang} | {count} | " + " | ".join(cells) + " |")
+    last = names[-1]
+    lines += [
+        "",
+        f"### Calibration on the test half ({last})",
+        "",
+        "The first result of each job title, binned by score, against how often it was right.",
+        "",
+        "| score | results | mean score | right | |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for b in sections[last]["bins"]:
+        lines.append(
+            f"| {b.low:.1f}–{b.high:.1f} | {b.count:,} | {b.mean_score:.3f} | {b.accuracy:.3f} "
+            f"| `{_bar(b.accuracy, b.mean_score)}` |"
+        )
+    return [*lines, ""]
+
+
 def _realistic(queries: Sequence, sections: Mapping, no_match: Mapping[str, tuple[float, float]]) -> list[str]:
     jobs = [q for q in queries if q.expected]
     non_jobs = len(queries) - len(jobs)
     lines = [
-        "## Realistic queries (`tests/data/realistic_queries.csv`)",
+        "## Realistic queries, first set (`tests/data/realistic_queries.csv`)",
         "",
         f"{len(queries)} queries written for this test, not taken from the index: {len(jobs)} job titles "
         f"({sum(q.lang == 'en' for q in jobs)} English, {sum(q.lang == 'fr' for q in jobs)} French) "

@@ -27,6 +27,7 @@ from service.resources import (
     purge_old_events,
     retag_stale_catalogs,
 )
+from service.startup import long_lived, release
 
 logger = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 24 * 3600
@@ -57,16 +58,17 @@ def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContext
             app.state.robots = RobotDetector()
             app.state.link_signer = link_signer_for(app.state.session_factory, settings.link_secret)
             purging = asyncio.create_task(purge_daily(app.state.session_factory, settings.event_retention_days))
-            # CPU-bound, once: with an embedding backend the first start embeds every title.
-            matching = load_matching(app.state.session_factory, settings.matcher_backend, settings.index_dir)
+            with long_lived():  # the matcher's structures and the skill space: millions of objects
+                # CPU-bound, once: with an embedding backend the first start embeds every title.
+                matching = load_matching(app.state.session_factory, settings.matcher_backend, settings.index_dir)
+                skill_space = load_skill_space_for(
+                    app.state.session_factory,
+                    settings.data_dir,
+                    matching.matcher.embedder if matching else None,
+                    settings.index_dir,
+                )
             app.state.matcher = matching.matcher if matching else None
             app.state.title_suggester = matching.suggester if matching else None
-            skill_space = load_skill_space_for(
-                app.state.session_factory,
-                settings.data_dir,
-                matching.matcher.embedder if matching else None,
-                settings.index_dir,
-            )
             app.state.skill_space = skill_space
             app.state.recommender = (
                 Recommender(matching.matcher, skill_space, settings.max_institution_share)
@@ -85,5 +87,6 @@ def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContext
             if matching is not None:
                 matching.close()
             engine.dispose()
+            release()
 
     return lifespan

@@ -7,7 +7,7 @@ added here.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -70,8 +70,9 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         422,
         "Invalid request",
         "A parameter or the body does not have the expected form: `errors` lists each one with its "
-        "location (`query.q`, `body.items.3.q`) and what is wrong. Text must be valid UTF-8, percent-encoded "
-        "or not, without NUL characters.",
+        "location (`query.q`, `body.limit`) and what is wrong. Text must be valid UTF-8, percent-encoded "
+        "or not, without NUL characters. A bad item of a batch search does not refuse the batch: it is "
+        "answered in its place with this problem's `type`, `title`, `detail` and `errors` (`body.items.3.q`).",
     ),
     "request-too-large": ProblemType(
         413,
@@ -290,10 +291,32 @@ def typed_problem_response(request: Request, problem_type: str, detail: str, **e
     return problem_response(request, known.status, known.title, detail, problem_type, **extensions)
 
 
+def validation_errors(details: Iterable[Mapping[str, Any]], *prefix: str | int) -> list[dict[str, str]]:
+    """Pydantic's errors as ``{"location", "message"}``, located under `prefix` (``body.items.3``)."""
+    return [
+        {"location": ".".join(str(part) for part in (*prefix, *detail["loc"])), "message": detail["msg"]}
+        for detail in details
+    ]
+
+
+def _validation_detail(errors: list[dict[str, str]]) -> str:
+    return "; ".join(f"{error['location']}: {error['message']}" for error in errors)
+
+
 def validation_problem(request: Request, errors: list[dict[str, str]]) -> JSONResponse:
     """`invalid-request` listing each error as ``{"location", "message"}``."""
-    detail = "; ".join(f"{error['location']}: {error['message']}" for error in errors)
-    return typed_problem_response(request, "invalid-request", detail, errors=errors)
+    return typed_problem_response(request, "invalid-request", _validation_detail(errors), errors=errors)
+
+
+def validation_problem_body(errors: list[dict[str, str]]) -> dict[str, Any]:
+    """The members of an `invalid-request` problem about one part of a request answered as a whole
+    (a bad item of a batch): type, title, detail and errors, without a status of its own."""
+    return {
+        "type": PROBLEM_TYPE_BASE + "invalid-request",
+        "title": PROBLEM_TYPES["invalid-request"].title,
+        "detail": _validation_detail(errors),
+        "errors": errors,
+    }
 
 
 async def _handle_problem(request: Request, error: Exception) -> JSONResponse:
@@ -347,10 +370,7 @@ async def _handle_http_exception(request: Request, error: Exception) -> Response
 
 async def _handle_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [
-        {"location": ".".join(str(part) for part in item["loc"]), "message": item["msg"]} for item in error.errors()
-    ]
-    return validation_problem(request, errors)
+    return validation_problem(request, validation_errors(error.errors()))
 
 
 async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -1,6 +1,7 @@
 """Start-up wiring of the domains: the matcher's lexicon read from the reference database, then the
-matcher and the title suggester; the skill space that tags courses and ranks them. Used by the
-service's lifespan and by the `lmi` commands."""
+matcher and the title suggester (from the snapshot of their structures in the index directory, built
+and written there when it is missing or stale); the skill space that tags courses and ranks them.
+Used by the service's lifespan and by the `lmi` commands."""
 
 import logging
 from dataclasses import dataclass
@@ -14,10 +15,11 @@ from analytics.retention import purge_before, retention_cutoff
 from catalog.retagging import retag_version, stale_versions
 from catalog.skill_space import SkillSpace, load_skill_space
 from labour_market.title_index import read_title_index
-from matching.assembly import assemble_matcher
+from matching.assembly import assemble_from_snapshot
 from matching.embeddings import Embedder, create_embedder
 from matching.engine import Matcher
 from matching.lexicon import Lexicon, LexiconSources, UnitGroup
+from matching.snapshot import MatchingSnapshot, load_or_build
 from matching.suggest import TitleSuggester
 
 logger = logging.getLogger(__name__)
@@ -41,8 +43,8 @@ def read_lexicon_sources(session: Session) -> LexiconSources:
     return LexiconSources([UnitGroup(*group) for group in rows.unit_groups], rows.titles, rows.concordance)
 
 
-def read_lexicon(session_factory: sessionmaker[Session]) -> Lexicon | None:
-    """The lexicon, or None (logged) when the database has no tables or no unit groups yet."""
+def read_imported_sources(session_factory: sessionmaker[Session]) -> LexiconSources | None:
+    """The lexicon's rows, or None (logged) when the database has no tables or no unit groups yet."""
     try:
         with session_factory() as session:
             sources = read_lexicon_sources(session)
@@ -52,7 +54,20 @@ def read_lexicon(session_factory: sessionmaker[Session]) -> Lexicon | None:
     if not sources.unit_groups:
         logger.warning("job-title search is unavailable: %s, then restart", NOT_IMPORTED)
         return None
-    return sources.build()
+    return sources
+
+
+def read_lexicon(session_factory: sessionmaker[Session]) -> Lexicon | None:
+    """The lexicon, or None (logged) when the database has no tables or no unit groups yet."""
+    sources = read_imported_sources(session_factory)
+    return None if sources is None else sources.build()
+
+
+def read_matching_snapshot(session_factory: sessionmaker[Session], index_dir: Path) -> MatchingSnapshot | None:
+    """The matcher's word structures over the imported titles, from their snapshot in `index_dir`
+    (built and written there when it is missing or stale); None (logged) when nothing is imported."""
+    sources = read_imported_sources(session_factory)
+    return None if sources is None else load_or_build(sources, index_dir)
 
 
 def load_matching(
@@ -60,14 +75,14 @@ def load_matching(
 ) -> MatchingResources | None:
     """Matcher and suggester over the imported titles; None when nothing is imported.
 
-    CPU-bound: with an embedding backend, the first call embeds every title (minutes) and caches
-    the index in `index_dir`; later calls load it.
+    CPU-bound: the first call builds the word structures (seconds) and, with an embedding backend,
+    embeds every title (minutes), and caches both in `index_dir`; later calls load them.
     """
-    lexicon = read_lexicon(session_factory)
-    if lexicon is None:
+    snapshot = read_matching_snapshot(session_factory, index_dir)
+    if snapshot is None:
         return None
-    matcher = assemble_matcher(lexicon, backend, index_dir, progress=progress)
-    return MatchingResources(matcher, TitleSuggester.from_lexicon(lexicon))
+    matcher = assemble_from_snapshot(snapshot, backend, index_dir, progress=progress)
+    return MatchingResources(matcher, snapshot.suggester)
 
 
 def load_skill_space_for(

@@ -8,14 +8,20 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matching.backends import BACKENDS, EMBEDDING_BACKENDS, NO_EMBEDDINGS
-from matching.lexicon import Lexicon
 from models.database import create_database_engine, create_session_factory
 from service.cli.common import Commands
 from service.config import Settings
 
-OUTPUT_COLUMNS_HELP = "noc_code, noc_title, score, confidence, match_type, alt1/alt2 codes and scores, no_match"
+if TYPE_CHECKING:
+    from matching.snapshot import MatchingSnapshot
+
+OUTPUT_COLUMNS_HELP = (
+    "noc_code, noc_title, score, confidence, match_type, alt1/alt2 codes and scores, no_match and error (why a row "
+    "was not coded: no title, a title over 200 characters, more fields than the header)"
+)
 
 
 def register(commands: Commands) -> None:
@@ -36,7 +42,10 @@ def register(commands: Commands) -> None:
         help=f"the input's columns followed by {OUTPUT_COLUMNS_HELP}",
     )
     code.add_argument("--title-column", metavar="C", help='column of the job titles (default: "title", else the first)')
-    code.add_argument("--industry-column", metavar="C", help="column of the employer's industry (optional)")
+    code.add_argument(
+        "--industry-column", metavar="C", help="column of the employer's industry, or the employer (optional)"
+    )
+    code.add_argument("--duties-column", metavar="C", help="column of what the person does, free text (optional)")
     code.add_argument(
         "--lang", choices=("auto", "en", "fr"), default="auto", help="the titles' language (default: auto)"
     )
@@ -45,39 +54,52 @@ def register(commands: Commands) -> None:
     code.set_defaults(run=run_code)
 
 
-def _read_lexicon(settings: Settings, command: str) -> Lexicon | None:
-    from service.resources import NOT_IMPORTED, read_lexicon  # noqa: PLC0415
+def _read_snapshot(settings: Settings, command: str | None) -> "MatchingSnapshot | None":
+    """The matcher's word structures (loaded from, or built and written to, LMI_INDEX_DIR); None when
+    nothing is imported, said on stderr for `command` (nothing said for None)."""
+    from service.resources import NOT_IMPORTED, read_matching_snapshot  # noqa: PLC0415
 
     engine = create_database_engine(settings.database_url)
     try:
-        lexicon = read_lexicon(create_session_factory(engine))
+        snapshot = read_matching_snapshot(create_session_factory(engine), settings.index_dir)
     finally:
         engine.dispose()
-    if lexicon is None:
+    if snapshot is None and command is not None:
         print(f"lmi {command}: {NOT_IMPORTED}", file=sys.stderr)
-    return lexicon
+    return snapshot
+
+
+def _describe(snapshot: "MatchingSnapshot", index_dir: Path) -> str:
+    from matching.snapshot import snapshot_path  # noqa: PLC0415
+
+    path = snapshot_path(index_dir, snapshot.key)
+    return f"matching snapshot of {len(snapshot.lexicon.entries):,} title forms at {path}"
 
 
 def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
-    from matching.assembly import assemble_matcher, semantic_passages  # noqa: PLC0415
+    from matching.assembly import assemble_from_snapshot  # noqa: PLC0415
     from matching.vector_index import cache_key, cache_paths  # noqa: PLC0415
     from service.resources import load_skill_space_for  # noqa: PLC0415
 
     backend = args.backend or settings.matcher_backend
+    index_dir = settings.index_dir
     if backend == NO_EMBEDDINGS:
         print(f"the matcher backend is {NO_EMBEDDINGS!r} (LMI_MATCHER_BACKEND): no embedding index to build")
+        snapshot = _read_snapshot(settings, None)
+        if snapshot is not None:
+            print(_describe(snapshot, index_dir))
         return 0
-    lexicon = _read_lexicon(settings, "build-index")
-    if lexicon is None:
+    snapshot = _read_snapshot(settings, "build-index")
+    if snapshot is None:
         return 2
-    index_dir = settings.index_dir
+    print(_describe(snapshot, index_dir))
     before = set(index_dir.glob("*.faiss"))
     started = time.perf_counter()
     # The service's own path to the index.
-    with assemble_matcher(lexicon, backend, index_dir, progress=True) as matcher:
+    with assemble_from_snapshot(snapshot, backend, index_dir, progress=True) as matcher:
         seconds = time.perf_counter() - started
         assert matcher.embedder is not None
-        titles = [entry.title for entry in semantic_passages(lexicon)]
+        titles = [entry.title for entry in snapshot.passages]
         index_path, _ = cache_paths(index_dir, matcher.embedder.name, cache_key(matcher.embedder, titles))
         state = "already built; loaded" if index_path in before else "built"
         print(f"{backend} index of {len(titles):,} titles at {index_path}: {state} in {seconds:.1f} s")
@@ -96,21 +118,21 @@ def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_code(args: argparse.Namespace, settings: Settings) -> int:
-    from matching.assembly import assemble_matcher  # noqa: PLC0415
+    from matching.assembly import assemble_from_snapshot  # noqa: PLC0415
     from matching.coding import CodingError, code_csv, inspect_input  # noqa: PLC0415
 
     try:
-        layout = inspect_input(args.input, args.title_column, args.industry_column)
+        layout = inspect_input(args.input, args.title_column, args.industry_column, args.duties_column)
     except CodingError as error:
         print(f"lmi code: {error}", file=sys.stderr)
         return 2
     if args.title_column is None:
         print(f"lmi code: coding the job titles of column {layout.title_column!r}", file=sys.stderr)
-    lexicon = _read_lexicon(settings, "code")
-    if lexicon is None:
+    snapshot = _read_snapshot(settings, "code")
+    if snapshot is None:
         return 2
     backend = args.backend or settings.matcher_backend
-    with assemble_matcher(lexicon, backend, settings.index_dir, progress=not args.quiet) as matcher:
+    with assemble_from_snapshot(snapshot, backend, settings.index_dir, progress=not args.quiet) as matcher:
         try:
             summary = code_csv(matcher, args.input, args.output, layout, args.lang, progress=not args.quiet)
         except CodingError as error:
@@ -118,7 +140,8 @@ def run_code(args: argparse.Namespace, settings: Settings) -> int:
             print(f"lmi code: nothing was written to {args.output}", file=sys.stderr)
             return 2
     print(
-        f"{summary.rows:,} rows coded into {args.output}: {summary.matched:,} matched, {summary.no_match:,} no match; "
+        f"{summary.rows:,} rows coded into {args.output}: {summary.matched:,} matched, {summary.no_match:,} no match, "
+        f"{summary.errors:,} {'row' if summary.errors == 1 else 'rows'} with errors; "
         f"{summary.seconds:.1f} s, {summary.rows_per_second:,.0f} rows/s"
     )
     return 0

@@ -14,9 +14,12 @@ def register(commands: Commands) -> None:
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn  # noqa: PLC0415  (only this command needs the server)
+    from service.startup import long_lived  # noqa: PLC0415
 
-    from service.app import create_app  # noqa: PLC0415  (FastAPI and the routes, for this command only)
+    with long_lived():  # the modules live as long as the process
+        import uvicorn  # noqa: PLC0415  (only this command needs the server)
+
+        from service.app import create_app  # noqa: PLC0415  (FastAPI and the routes, for this command only)
 
     uvicorn.run(
         create_app(settings),

@@ -69,6 +69,27 @@ def test_lexical_matcher_puts_the_right_unit_group_first(lexical_matcher: Matche
         "$20/hr",
         "temps plein",
         "sans emploi",
+        # situations, refusals and blanks, with the time people add
+        "pas de travail en ce moment",
+        "rien pour l'instant",
+        "à la retraite depuis 2020",
+        "je ne travaille pas présentement",
+        "entre deux emplois",
+        "en arrêt maladie",
+        "not working right now",
+        "retired since 2019",
+        "between jobs",
+        "prefer not to say",
+        "idk",
+        # stop words, operators, code
+        "or",
+        "the",
+        "a",
+        "et",
+        "' OR 1=1--",
+        "<script>alert(1)</script>",
+        "SELECT * FROM users",
+        "null",
     ],
 )
 def test_input_that_is_not_a_job_is_no_match(lexical_matcher: Matcher, query: str) -> None:
@@ -154,6 +175,58 @@ def test_industry_alone_finds_nothing(lexical_matcher: Matcher) -> None:
     assert all("librar" not in m.matched_title.lower() for m in result.results)
 
 
+@pytest.mark.parametrize(
+    ("title", "industry", "code"),
+    [
+        ("clerk", "bank", "14201"),
+        ("operator", "oil pipeline", "93101"),
+        ("manager", "bank", "10021"),
+        ("owner", "family restaurant", "60030"),
+        ("commis", "bibliothèque municipale", "14300"),
+    ],
+)
+def test_the_industry_decides_a_generic_title(lexical_matcher: Matcher, title: str, industry: str, code: str) -> None:
+    assert first_code(lexical_matcher, title) != code
+    assert first_code(lexical_matcher, title, industry=industry) == code
+
+
+def test_duties_are_evidence_like_the_industry(lexical_matcher: Matcher) -> None:
+    without = lexical_matcher.search("clerk", limit=5)
+    with_duties = lexical_matcher.search("clerk", duties="shelve and lend books at the public library", limit=5)
+    assert without.results[0].noc_code != "14300"
+    assert with_duties.results[0].noc_code == "14300"  # library assistants and clerks
+
+
+def test_a_self_employed_person_is_read_by_the_industry(lexical_matcher: Matcher) -> None:
+    assert lexical_matcher.search("self-employed").no_match
+    result = lexical_matcher.search("self-employed", industry="restaurant")
+    assert not result.no_match
+    assert result.results[0].noc_code == "60030"  # restaurant and food service managers
+    assert result.normalized == "restaurant owner"
+
+
+@pytest.mark.parametrize(
+    ("answer", "first", "other"),
+    [
+        ("cashier and stocker", "65100", "65102"),
+        ("cook / dishwasher", "63200", "65201"),
+        ("office clerk, dispatcher", "14100", "14404"),
+        ("caissier et commis d'épicerie", "65100", "65102"),
+    ],
+)
+def test_a_multi_job_answer_finds_the_first_job_and_shows_the_other(
+    lexical_matcher: Matcher, answer: str, first: str, other: str
+) -> None:
+    codes = [match.noc_code for match in lexical_matcher.search(answer, limit=5).results]
+    assert codes[0] == first
+    assert other in codes[:3]
+
+
+def test_a_title_with_a_conjunction_is_still_found_whole(lexical_matcher: Matcher) -> None:
+    result = lexical_matcher.search("Food and beverage server")
+    assert (result.results[0].noc_code, result.results[0].match_type) == ("65200", "exact")
+
+
 def test_search_many_answers_in_input_order_like_single_searches(lexical_matcher: Matcher) -> None:
     queries = [SearchQuery(text) for text in ("cashier", "31301", "asdfgh")] + [SearchQuery("clerk", "public library")]
     batch = lexical_matcher.search_many(queries, limit=3)
@@ -184,10 +257,10 @@ def test_both_backends_find_a_title_by_meaning_alone(small_hybrid: Matcher) -> N
 
 def test_both_backends_answer_a_batch_like_single_searches(small_hybrid: Matcher) -> None:
     """The batch embeds in one call on a worker thread and reuses cached query vectors."""
-    queries = [("cook", None), ("31301", None), ("asdfgh", None), ("cashier", None), ("cook", None)]
-    batch = small_hybrid.search_many(queries, limit=3)
-    assert [result.query for result in batch] == [query for query, _ in queries]
-    assert batch == [small_hybrid.search(query, limit=3) for query, _ in queries]
+    queries = [SearchQuery(text) for text in ("cook", "31301", "asdfgh", "cashier", "cook")]
+    batch = small_hybrid.search_many(queries, limit=3, background=True)
+    assert [result.query for result in batch] == [query.text for query in queries]
+    assert batch == [small_hybrid.search(query.text, limit=3) for query in queries]
     assert batch[0] == batch[4]
     assert batch[2].no_match
     assert batch[1].results[0].match_type == "code"
@@ -210,7 +283,7 @@ def test_closing_a_matcher_stops_its_embedding_worker(tmp_path: Path) -> None:
         (worker,) = embedding_workers() - before
     assert not worker.is_alive()  # close waits for the worker thread to end
     for closed in (matcher, clone):  # the clone shares the worker, so it is closed too
-        with pytest.raises(RuntimeError, match="after shutdown"):
+        with pytest.raises(RuntimeError, match="closed"):
             closed.search("cashier")
     assert matcher.search("65100").results[0].match_type == "code"  # a code lookup needs no embedding
     matcher.close()  # closing twice is harmless

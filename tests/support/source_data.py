@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from matching.aliases import load_aliases
 from matching.lexicon import Lexicon, UnitGroup, build_lexicon
 from models.tables import metadata
 
@@ -99,7 +100,7 @@ def lexicon_from_files(codes: Iterable[str] | None = None, titles_per_group: int
         kept[key] = kept.get(key, 0) + 1
         titles.append((row["noc_code"], row["lang"], row["job_title"]))
     concordance = [(row["NOC 2016 V1.3 Code"], row["NOC 2021 V1.0 Code"]) for row in csv_rows(CONCORDANCE)]
-    return build_lexicon(groups, titles, concordance)
+    return build_lexicon(groups, titles, concordance, load_aliases())
 
 
 @cache

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AfterValidator
 
 from labour_market.language import Language
-from matching.engine import SearchQuery
 from service.api.matching.dependencies import AppMatcher, AppTitleSuggester
 from service.api.matching.schemas import (
+    DUTIES_DESCRIPTION,
+    DUTIES_MAX_LENGTH,
+    INDUSTRY_DESCRIPTION,
     INDUSTRY_MAX_LENGTH,
     LIMIT_MAX,
     PREFIX_MAX_LENGTH,
@@ -20,6 +22,7 @@ from service.api.matching.schemas import (
     QUERY_MAX_LENGTH,
     QUERY_SCHEMA,
     BatchIn,
+    BatchItemIn,
     BatchItemOut,
     BatchOut,
     QueryLanguage,
@@ -28,6 +31,7 @@ from service.api.matching.schemas import (
     SuggestOut,
     checked_prefix,
     checked_query,
+    parse_batch_item,
 )
 from service.api.responses import problem_responses
 from service.http.caching import cached_json
@@ -60,26 +64,38 @@ def search_occupations(
         str | None,
         Query(
             max_length=INDUSTRY_MAX_LENGTH,
-            description="Employer's industry; breaks near-ties.",
+            description=f"Optional, at most {INDUSTRY_MAX_LENGTH} characters: {INDUSTRY_DESCRIPTION}",
             examples=["hospital"],
         ),
     ] = None,
+    duties: Annotated[
+        str | None,
+        Query(
+            max_length=DUTIES_MAX_LENGTH,
+            description=f"Optional, at most {DUTIES_MAX_LENGTH:,} characters: {DUTIES_DESCRIPTION}",
+            examples=["shelve and lend books in the public library"],
+        ),
+    ] = None,
 ) -> SearchOut:
-    return SearchOut.from_result(matcher.search(q, lang, limit, industry))
+    return SearchOut.from_result(matcher.search(q, lang, limit, industry=industry, duties=duties))
 
 
 @router.post(
     "/occupations/search/batch",
     response_model=BatchOut,
-    summary="Search up to 1,000 job titles at once; answers in input order",
+    summary="Search up to 1,000 job titles at once; answers in input order, a bad item with its error in place",
     responses=problem_responses(400, 413, 415, 422, 503),
     dependencies=[Depends(require_json)],
 )
 def search_occupations_batch(matcher: AppMatcher, batch: BatchIn) -> BatchOut:
-    results = matcher.search_many([SearchQuery(item.q, item.industry) for item in batch.items], batch.lang, batch.limit)
-    return BatchOut(
-        items=[BatchItemOut.from_result(item.id, result) for item, result in zip(batch.items, results, strict=True)]
-    )
+    items = [parse_batch_item(index, item) for index, item in enumerate(batch.items)]
+    valid = [item for item in items if isinstance(item, BatchItemIn)]
+    queries = [item.search_query() for item in valid]
+    results = iter(matcher.search_many(queries, batch.lang, batch.limit, background=True) if queries else [])
+    answers = [
+        BatchItemOut.from_result(item.id, next(results)) if isinstance(item, BatchItemIn) else item for item in items
+    ]
+    return BatchOut(items=answers, errors=len(items) - len(valid))
 
 
 @router.get(

@@ -1,16 +1,33 @@
 """Request and response models of the search routes (Pydantic lives at the HTTP edge only)."""
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic.config import JsonDict
 
-from matching.engine import Match, SearchResult
+from matching.engine import Match, SearchQuery, SearchResult
 from matching.suggest import Suggestion
+from service.api.responses import ValidationErrorItem
+from service.problems import validation_errors, validation_problem_body
 
 QueryLanguage = Literal["auto", "en", "fr"]
 QUERY_MAX_LENGTH = 200
 INDUSTRY_MAX_LENGTH = 200
+DUTIES_MAX_LENGTH = 1000
+INDUSTRY_DESCRIPTION = (
+    "the employer's industry or the employer: reads a generic title such as clerk or operator in its light."
+)
+DUTIES_DESCRIPTION = "what the person does, in free text: reads a generic title in its light."
 PREFIX_MAX_LENGTH = 100
 LIMIT_MAX = 50
 BATCH_MAX_ITEMS = 1000
@@ -37,13 +54,6 @@ def unicode_text(text: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(unicode_text)]
-
-
-def not_text(value: object) -> object:
-    """An integer id is a JSON number: a string of digits stays a string id, a boolean is no id."""
-    if isinstance(value, str | bool):
-        raise ValueError("must be a string or an integer")
-    return value
 
 
 def query_problem(q: str) -> str | None:
@@ -110,31 +120,61 @@ class SearchOut(BaseModel):
         return cls(**_result_fields(result))
 
 
+ID_RULE = f"must be a string of at most {ID_MAX_LENGTH} characters or an integer of at most 2**53 - 1 in absolute value"
+
+
+def checked_id(value: object) -> str | int | None:
+    """An item's id as given: None, a string of Unicode text or an integer a JavaScript client reads exactly."""
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= ID_MAX_LENGTH:
+        return unicode_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= SAFE_INTEGER:
+        return value
+    raise ValueError(ID_RULE)
+
+
+# The length is checked before the Unicode check, on the string itself: the message then says
+# "characters" (a length checked after a validator is said in "items").
+IndustryText = Annotated[str, StringConstraints(max_length=INDUSTRY_MAX_LENGTH), AfterValidator(unicode_text)]
+DutiesText = Annotated[str, StringConstraints(max_length=DUTIES_MAX_LENGTH), AfterValidator(unicode_text)]
+ItemId = Annotated[str | int | None, PlainValidator(checked_id)]
+ITEM_ID: TypeAdapter[str | int | None] = TypeAdapter(ItemId)
+
+
 class BatchItemIn(BaseModel):
+    """One item of a batch, as checked on its own once the request's shape is valid."""
+
     model_config = ConfigDict(extra="forbid")
 
-    id: (
-        Annotated[Text, StringConstraints(max_length=ID_MAX_LENGTH)]
-        | Annotated[int, Field(ge=-SAFE_INTEGER, le=SAFE_INTEGER), BeforeValidator(not_text)]
-        | None
-    ) = Field(
-        default=None,
-        description=f"Echoed back as given: a string of at most {ID_MAX_LENGTH} characters, or an integer "
-        "of at most 2**53 - 1 in absolute value.",
+    id: ItemId = Field(default=None, description=f"Optional, echoed back as given: it {ID_RULE}.")
+    q: Annotated[Text, AfterValidator(checked_query)] = Field(
+        description=f"Required: the job title (or NOC code), 1 to {QUERY_MAX_LENGTH} characters, not only spaces."
     )
-    q: Text = Field(
-        description=f"The job title (or NOC code), at most {QUERY_MAX_LENGTH} characters.",
-        json_schema_extra=QUERY_SCHEMA,
+    industry: IndustryText | None = Field(
+        default=None, description=f"Optional, at most {INDUSTRY_MAX_LENGTH} characters: {INDUSTRY_DESCRIPTION}"
     )
-    industry: Text | None = Field(default=None, max_length=INDUSTRY_MAX_LENGTH)
+    duties: DutiesText | None = Field(
+        default=None, description=f"Optional, at most {DUTIES_MAX_LENGTH:,} characters: {DUTIES_DESCRIPTION}"
+    )
 
-    @model_validator(mode="after")
-    def _check_q(self) -> Self:
-        problem = query_problem(self.q)
-        if problem:
-            item = f" (item id {self.id!r})" if self.id is not None else ""
-            raise ValueError(f"q {problem}{item}")
-        return self
+    def search_query(self) -> SearchQuery:
+        return SearchQuery(self.q, self.industry, self.duties)
+
+
+def described_only(model: type[BaseModel], description: str) -> JsonDict:
+    """An object schema naming the model's fields with their descriptions and no constraint: what a
+    route accepts when it checks each such object itself and answers a bad one in place."""
+    fields: JsonDict = {name: {"description": field.description or ""} for name, field in model.model_fields.items()}
+    return {"type": "object", "title": model.__name__, "description": description, "properties": fields}
+
+
+BATCH_ITEM_SCHEMA = described_only(
+    BatchItemIn,
+    "One job title. Each item is checked on its own: a bad one (a missing, empty or too long `q`, a value of "
+    "the wrong type or length, an unknown field) is answered in its place with `error` instead of results, "
+    "and the other items are answered as usual.",
+)
 
 
 class BatchIn(BaseModel):
@@ -142,7 +182,9 @@ class BatchIn(BaseModel):
 
     lang: QueryLanguage = "auto"
     limit: int = Field(default=5, ge=1, le=LIMIT_MAX)
-    items: list[BatchItemIn] = Field(min_length=1, max_length=BATCH_MAX_ITEMS)
+    items: list[Annotated[dict[str, Any], WithJsonSchema(BATCH_ITEM_SCHEMA)]] = Field(
+        min_length=1, max_length=BATCH_MAX_ITEMS, description=f"1 to {BATCH_MAX_ITEMS:,} objects."
+    )
 
 
 class BatchItemOut(BaseModel):
@@ -158,8 +200,41 @@ class BatchItemOut(BaseModel):
         return cls(id=item_id, **_result_fields(result))
 
 
+class ItemProblemOut(BaseModel):
+    """What is wrong with one item: the `invalid-request` problem it would have been on its own."""
+
+    type: str = Field(description="/problems/invalid-request")
+    title: str
+    detail: str
+    errors: list[ValidationErrorItem]
+
+
+class BatchItemErrorOut(BaseModel):
+    id: str | int | None = Field(description="The item's id as given, when it is a valid id; else null.")
+    error: ItemProblemOut
+
+
 class BatchOut(BaseModel):
-    items: list[BatchItemOut] = Field(description="One answer per item, in input order.")
+    items: list[BatchItemOut | BatchItemErrorOut] = Field(
+        description="One answer per item, in input order: the item's results, or its `error`."
+    )
+    errors: int = Field(description="How many items were answered with an `error`.")
+
+
+def parse_batch_item(index: int, item: dict[str, Any]) -> BatchItemIn | BatchItemErrorOut:
+    """The item checked on its own, or its error in place (`body.items.{index}.{field}`)."""
+    try:
+        return BatchItemIn.model_validate(item)
+    except ValidationError as error:
+        errors = validation_errors(error.errors(), "body", "items", index)
+        return BatchItemErrorOut(id=_readable_id(item), error=ItemProblemOut(**validation_problem_body(errors)))
+
+
+def _readable_id(item: dict[str, Any]) -> str | int | None:
+    try:
+        return ITEM_ID.validate_python(item.get("id"))
+    except ValidationError:
+        return None
 
 
 class SuggestionOut(BaseModel):

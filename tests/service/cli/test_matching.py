@@ -87,6 +87,7 @@ def test_codes_every_row_in_order(coding_env: Path, capsys: pytest.CaptureFixtur
         assert row["confidence"] in {"high", "medium", "low"}
         assert row["alt1_noc_code"] not in {"", row["noc_code"]}
         assert float(row["score"]) >= float(row["alt1_score"])
+    assert all(row["error"] == "" for row in rows)
     assert gibberish["no_match"] == "true"
     assert all(gibberish[column] == "" for column in OUTPUT_COLUMNS if column != "no_match")
     assert (code["noc_code"], code["score"], code["match_type"], code["alt1_noc_code"]) == (
@@ -100,7 +101,7 @@ def test_codes_every_row_in_order(coding_env: Path, capsys: pytest.CaptureFixtur
 
     captured = capsys.readouterr()
     assert "coding the job titles of column 'title'" in captured.err
-    assert "5 rows coded" in captured.out and "4 matched, 1 no match" in captured.out
+    assert "5 rows coded" in captured.out and "4 matched, 1 no match, 0 rows with errors" in captured.out
     assert "rows/s" in captured.out
     assert sorted(path.name for path in coding_env.iterdir()) == ["in.csv", "out.csv"]
 
@@ -124,7 +125,76 @@ def test_named_title_column_and_semicolons(coding_env: Path) -> None:
     rows = read_csv(output, delimiter=";")
     assert [(row["no"], row["noc_code"]) for row in rows] == [("a", "31301"), ("b", "72300"), ("c", "")]
     assert rows[0]["noc_title"] == unit_group_row("31301")["title_fr"]
-    assert rows[2]["no_match"] == "true"
+    assert (rows[2]["no_match"], rows[2]["error"]) == ("", "no title")
+
+
+def coded(work: Path, rows: list[list[str]], *options: str) -> list[dict[str, str]]:
+    """`rows` (a header first) coded by `lmi code` with `options`; the exit code must be 0."""
+    source = write_csv(work / "in.csv", rows)
+    output = work / "out.csv"
+    assert main(["code", str(source), "-o", str(output), "--quiet", *options]) == 0
+    return read_csv(output)
+
+
+def test_bad_rows_are_written_with_their_error_and_the_others_coded(
+    coding_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long_title = "cashier " * 30 + "x" * 5  # 245 characters
+    rows = [
+        ["id", "title", "industry"],
+        ["1", "Cashier", "retail"],
+        ["2", long_title, "retail"],
+        ["3", "chauffeur de taxi", ""],
+        ["4", "Cashier", "retail", "extra", "", "more"],
+        ["5", "   ", "retail"],
+        ["6", "clerk", "public library", "", ""],  # empty cells beyond the header are no error
+        ["7", "31301"],  # a short row is padded
+    ]
+    output = coded(coding_env, rows, "--industry-column", "industry")
+
+    assert [[row[column] for column in ("id", "title", "industry")] for row in output] == [
+        [*row[:3], *[""] * (3 - len(row[:3]))] for row in rows[1:]
+    ]
+    assert [row["error"] for row in output] == [
+        "",
+        "title longer than 200 characters (245)",
+        "",
+        "6 fields, but the header has 3 (extra: 'extra', '', 'more')",
+        "no title",
+        "",
+        "",
+    ]
+    for row in (output[1], output[3], output[4]):
+        assert all(row[column] == "" for column in OUTPUT_COLUMNS if column != "error")
+    assert None not in output[3]  # the extra fields are in `error`, not in columns of their own
+    assert [row["noc_code"] for row in output] == ["65100", "", "75200", "", "", "14300", "31301"]
+    assert all(output[index]["no_match"] == "false" for index in (0, 2, 5, 6))
+    out = capsys.readouterr().out
+    assert "7 rows coded" in out and "4 matched, 0 no match, 3 rows with errors" in out
+
+
+def test_duties_column_reads_a_generic_title(coding_env: Path) -> None:
+    rows = [["title", "what you do"], ["clerk", "shelve and lend books in the public library"], ["clerk", ""]]
+    with_duties, without = coded(coding_env, rows, "--duties-column", "what you do")
+    assert (with_duties["noc_code"], with_duties["error"]) == ("14300", "")  # library assistants and clerks
+    assert without["noc_code"] not in {"", "14300"}
+    assert coded(coding_env, rows)[0]["noc_code"] == without["noc_code"]  # the column is read only when named
+
+
+def test_a_thousand_rows_with_bad_ones_among_them(coding_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [[str(number), "cashier" if number % 2 else "31301"] for number in range(1000)]
+    rows[500] = ["500", "c" * 201]
+    rows[700] = ["700", "cashier", "by mistake"]
+    output = coded(coding_env, [["id", "title"], *rows])
+    assert [row["id"] for row in output] == [str(number) for number in range(1000)]
+    errors = {index: row["error"] for index, row in enumerate(output) if row["error"]}
+    assert errors == {
+        500: "title longer than 200 characters (201)",
+        700: "3 fields, but the header has 2 (extra: 'by mistake')",
+    }
+    expected = ["" if number in errors else "65100" if number % 2 else "31301" for number in range(1000)]
+    assert [row["noc_code"] for row in output] == expected
+    assert "998 matched, 0 no match, 2 rows with errors" in capsys.readouterr().out
 
 
 def test_thousands_of_rows_are_streamed(coding_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,6 +257,19 @@ def test_undecodable_input_leaves_no_output(coding_env: Path, capsys: pytest.Cap
     assert "in.csv: not UTF-8 text" in err and f"nothing was written to {output}" in err
     assert output.read_text(encoding="utf-8") == "an earlier result\n"
     assert sorted(path.name for path in coding_env.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_a_csv_the_reader_cannot_parse_leaves_no_output(coding_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = coding_env / "in.csv"
+    huge = '"' + "x" * (csv.field_size_limit() + 1) + '"'
+    source.write_text("id,title\n1,Cashier\n2," + huge + "\n3,Cashier\n", encoding="utf-8")
+    output = coding_env / "out.csv"
+
+    assert main(["code", str(source), "-o", str(output), "--quiet"]) == 2
+
+    err = capsys.readouterr().err
+    assert "in.csv, line 3: field larger than field limit" in err and f"nothing was written to {output}" in err
+    assert sorted(path.name for path in coding_env.iterdir()) == ["in.csv"]
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from matching.engine import SearchQuery
 from service.app import create_app
 from service.config import Settings
 from tests.support.problems import assert_problem
@@ -105,6 +106,45 @@ def test_industry_is_accepted(client: TestClient) -> None:
     assert body["results"][0]["noc_code"] == "65100"
 
 
+LIBRARY_DUTIES = "shelve and lend books in the public library"
+
+
+def test_duties_read_a_generic_title(client: TestClient) -> None:
+    alone = found(client, "clerk", limit=5)
+    with_duties = found(client, "clerk", limit=5, duties=LIBRARY_DUTIES)
+    assert alone["results"][0]["noc_code"] != "14300"
+    assert with_duties["results"][0]["noc_code"] == "14300"  # library assistants and clerks
+    assert with_duties["query"] == alone["query"] == "clerk"
+
+
+def test_duties_and_industry_reach_the_matcher(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    matcher = client.app.state.matcher  # type: ignore[attr-defined]
+    calls: list[tuple[Any, ...]] = []
+    search_one, search_many = matcher.search, matcher.search_many
+
+    def recorded_search(*args: Any, **kwargs: Any) -> Any:
+        calls.append(("search", args, kwargs))
+        return search_one(*args, **kwargs)
+
+    def recorded_search_many(items: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(("search_many", list(items), args, kwargs))
+        return search_many(items, *args, **kwargs)
+
+    monkeypatch.setattr(matcher, "search", recorded_search)
+    monkeypatch.setattr(matcher, "search_many", recorded_search_many)
+    found(client, "clerk", industry="library", duties=LIBRARY_DUTIES)
+    items = [{"q": "clerk", "duties": LIBRARY_DUTIES}, {"q": "clerk", "industry": "bank", "duties": "count cash"}]
+    assert batch(client, {"items": items, "lang": "en", "limit": 2}).status_code == 200
+    assert calls[0] == ("search", ("clerk", "auto", 10), {"industry": "library", "duties": LIBRARY_DUTIES})
+    # The single search may or may not go through search_many: the batch's call is the last.
+    assert calls[-1] == (
+        "search_many",
+        [SearchQuery("clerk", None, LIBRARY_DUTIES), SearchQuery("clerk", "bank", "count cash")],
+        ("en", 2),
+        {"background": True},
+    )
+
+
 def test_gibberish_is_no_match(client: TestClient) -> None:
     body = found(client, "asdfgh")
     assert (body["no_match"], body["results"]) == (True, [])
@@ -153,6 +193,7 @@ def test_search_is_not_read_as_a_noc_code(client: TestClient) -> None:
         ({"q": "cashier", "limit": 0}, "query.limit"),
         ({"q": "cashier", "limit": 51}, "query.limit"),
         ({"q": "cashier", "industry": "i" * 201}, "query.industry"),
+        ({"q": "cashier", "duties": "d" * 1001}, "query.duties"),
     ],
 )
 def test_invalid_search_parameters(client: TestClient, params: dict[str, Any], location: str) -> None:
@@ -215,12 +256,85 @@ def test_empty_batch_is_refused(client: TestClient) -> None:
     assert [error["location"] for error in body["errors"]] == ["body.items"]
 
 
+def item_error(answer: dict[str, Any]) -> list[str]:
+    """The locations an item's error names, after checking that it is the item's whole answer."""
+    assert answer.keys() == {"id", "error"}
+    error = answer["error"]
+    assert error.keys() == {"type", "title", "detail", "errors"}
+    assert (error["type"], error["title"]) == ("/problems/invalid-request", "Invalid request")
+    assert all(f"{item['location']}: {item['message']}" in error["detail"] for item in error["errors"])
+    return [item["location"] for item in error["errors"]]
+
+
 @pytest.mark.parametrize("q", ["", "  ", "c" * 201])
 def test_batch_item_with_a_bad_query_is_named(client: TestClient, q: str) -> None:
     items = [{"id": "a", "q": "cashier"}, {"id": "b", "q": q}]
-    body = assert_problem(batch(client, {"items": items}), 422, "invalid-request")
-    assert [error["location"] for error in body["errors"]] == ["body.items.1"]
-    assert "'b'" in body["detail"]
+    response = batch(client, {"items": items})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["errors"] == 1
+    good, bad = body["items"]
+    assert good["id"] == "a" and good["results"][0]["noc_code"] == "65100"
+    assert bad["id"] == "b"
+    assert item_error(bad) == ["body.items.1.q"]
+
+
+def test_bad_items_are_answered_in_place_and_the_others_as_usual(client: TestClient) -> None:
+    bad: dict[int, tuple[dict[str, Any], str]] = {
+        1: ({"id": "long", "q": "c" * 201}, "q"),
+        2: ({"id": "empty", "q": ""}, "q"),
+        4: ({"id": "number", "q": 42}, "q"),
+        5: ({"id": "unknown", "q": "cashier", "title": "cashier"}, "title"),
+        6: ({"id": "industry", "q": "clerk", "industry": "i" * 201}, "industry"),
+        8: ({"id": "duties", "q": "clerk", "duties": "d" * 1001}, "duties"),
+        9: ({"id": True, "q": "cashier"}, "id"),
+        10: ({"id": 3, "industry": "retail"}, "q"),
+    }
+    good: dict[int, dict[str, Any]] = {
+        0: {"id": "a", "q": "cashier"},
+        3: {"id": 2, "q": "chauffeur de taxi"},
+        7: {"id": "c", "q": "clerk", "industry": "bank", "duties": LIBRARY_DUTIES},
+        11: {"q": "7514"},
+    }
+    items = [good[index] if index in good else bad[index][0] for index in range(12)]
+    response = batch(client, {"limit": 3, "items": items})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    answers = body["items"]
+    assert (len(answers), body["errors"]) == (12, len(bad))
+    for index, item in good.items():
+        params = {"limit": 3} | {key: item[key] for key in ("industry", "duties") if key in item}
+        assert answers[index] == {"id": item.get("id")} | found(client, item["q"], **params)
+    for index, (item, field) in bad.items():
+        assert answers[index]["id"] == (None if field == "id" else item["id"])
+        assert item_error(answers[index]) == [f"body.items.{index}.{field}"], answers[index]
+    assert "200 characters, not 201" in answers[1]["error"]["detail"]
+    assert "1000 characters" in answers[8]["error"]["detail"]
+
+
+def test_a_bad_item_of_1000_leaves_the_999_others_coded(client: TestClient) -> None:
+    items: list[dict[str, Any]] = [{"id": n, "q": "cashier" if n % 2 else "31301"} for n in range(1000)]
+    items[500] = {"id": 500, "q": "cashier " * 30}
+    response = batch(client, {"limit": 1, "items": items})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["errors"] == 1
+    answers = body["items"]
+    assert [answer["id"] for answer in answers] == list(range(1000))
+    assert item_error(answers[500]) == ["body.items.500.q"]
+    best = [answer["results"][0]["noc_code"] for n, answer in enumerate(answers) if n != 500]
+    assert best == ["31301" if n % 2 == 0 else "65100" for n in range(1000) if n != 500]
+
+
+def test_a_batch_of_bad_items_only_is_answered(client: TestClient) -> None:
+    response = batch(client, {"items": [{"q": ""}, {"query": "cashier"}]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["errors"] == 2
+    assert [item_error(answer) for answer in body["items"]] == [
+        ["body.items.0.q"],
+        ["body.items.1.q", "body.items.1.query"],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -229,14 +343,30 @@ def test_batch_item_with_a_bad_query_is_named(client: TestClient, q: str) -> Non
         ({"limit": 0, "items": [{"q": "cashier"}]}, "body.limit"),
         ({"limit": 51, "items": [{"q": "cashier"}]}, "body.limit"),
         ({"lang": "de", "items": [{"q": "cashier"}]}, "body.lang"),
-        ({"items": [{"query": "cashier"}]}, "body.items.0.q"),
-        ({"items": [{"q": "cashier", "industry": "i" * 201}]}, "body.items.0.industry"),
+        ({"items": [{"q": "cashier"}], "format": "csv"}, "body.format"),
+        ({"items": {"q": "cashier"}}, "body.items"),
+        ({"items": [{"q": "cashier"}, "nurse"]}, "body.items.1"),
         ({}, "body.items"),
     ],
 )
 def test_invalid_batch(client: TestClient, body: dict[str, Any], location: str) -> None:
     problem = assert_problem(batch(client, body), 422, "invalid-request")
-    assert location in [error["location"] for error in problem["errors"]]
+    assert [error["location"] for error in problem["errors"]] == [location]
+
+
+def test_batch_items_are_documented_without_the_checks_made_item_by_item(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    batch_in = document["components"]["schemas"]["BatchIn"]
+    items = batch_in["properties"]["items"]
+    assert (items["minItems"], items["maxItems"], batch_in["additionalProperties"]) == (1, 1000, False)
+    item = items["items"]
+    assert item["type"] == "object" and "required" not in item and "additionalProperties" not in item
+    assert set(item["properties"]) == {"id", "q", "industry", "duties"}
+    assert all(field.keys() == {"description"} for field in item["properties"].values())
+    assert "1,000 characters" in item["properties"]["duties"]["description"]
+    parameters = {parameter["name"]: parameter for parameter in document["paths"][SEARCH]["get"]["parameters"]}
+    assert parameters["duties"]["schema"]["anyOf"][0]["maxLength"] == 1000
+    assert "generic title" in parameters["industry"]["description"]
 
 
 def test_malformed_json_is_a_problem(client: TestClient) -> None:
