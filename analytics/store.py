@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.events import Event
@@ -61,9 +60,14 @@ def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
+    # Each dialect's module is imported by its own branch: a service on SQLite never loads PostgreSQL's.
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite  # noqa: PLC0415
+
         statement: Any = sqlite.insert(Event).on_conflict_do_nothing(index_elements=["dedupe_key"])
     elif dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql  # noqa: PLC0415
+
         statement = postgresql.insert(Event).on_conflict_do_nothing(index_elements=["dedupe_key"])
     else:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
         statement = insert(Event)

@@ -3,12 +3,15 @@ courses with, and what recommendations rank them by.
 
 Built at start-up from the reference database and the ESCO file; the skill and occupation
 embeddings are cached in the index directory by the matcher's own cache (keyed by model and
-texts), so only the first start embeds them (about two minutes on two cores with e5).
+texts), so only the first start embeds them (about two minutes on two cores with e5). The ESCO
+skills read off their file (half a second of parsing) are kept there too, keyed by the file and
+the code that parses it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy.orm import Session
 
+import labour_market.skill_vocabulary
 from labour_market.skill_vocabulary import (
+    ESCO_SKILLS_FILE,
     SHOWN_DIMENSIONS,
     CanonicalSkill,
     OccupationText,
@@ -26,11 +31,15 @@ from labour_market.skill_vocabulary import (
     unit_group_ratings,
 )
 from matching.embeddings import Embedder
+from matching.snapshot import read_keyed_pickle, write_keyed_pickle
 
 if TYPE_CHECKING:
     from matching.vector_index import VectorIndex
 
 TAGGING_VERSION = "3"  # bump when tagging or linking logic changes: catalogs are then re-tagged
+ESCO_CACHE_VERSION = "1"  # bump when what the ESCO cache holds changes otherwise than its parser's code
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,7 +82,7 @@ def load_skill_space(
         [[ratings_by_code.get(o.noc_code, {}).get(d.id, 0.0) for d in descriptors] for o in occupations],
         dtype=np.float32,
     )
-    esco = esco_skills(data_dir)
+    esco = cached_esco_skills(data_dir, index_dir)
     descriptor_vectors = build_or_load(embedder, [d.text for d in descriptors], index_dir, progress).vectors()
     occupation_vectors = np.stack(
         [
@@ -91,3 +100,26 @@ def load_skill_space(
     return SkillSpace(
         embedder, descriptors, descriptor_vectors, esco, esco_index, occupations, occupation_vectors, ratings, key
     )
+
+
+def cached_esco_skills(data_dir: Path, index_dir: Path) -> list[CanonicalSkill]:
+    """`esco_skills(data_dir)`, parsed once per file and parser and kept in `index_dir`."""
+    path = data_dir / ESCO_SKILLS_FILE
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        return esco_skills(data_dir)
+    digest = hashlib.sha256(f"esco-skills {ESCO_CACHE_VERSION}\n".encode())
+    digest.update(Path(labour_market.skill_vocabulary.__file__).read_bytes())
+    digest.update(content)
+    key = digest.hexdigest()
+    cache = index_dir / f"esco-skills-{key[:16]}.pickle"
+    cached = read_keyed_pickle(cache, key)
+    if isinstance(cached, list) and all(isinstance(skill, CanonicalSkill) for skill in cached):
+        return cached
+    skills = esco_skills(data_dir)
+    try:
+        write_keyed_pickle(cache, key, skills)
+    except OSError as error:
+        logger.warning("could not cache the ESCO skills in %s: %s", index_dir, error)
+    return skills

@@ -75,8 +75,8 @@ def oasis_descriptors(session: Session) -> list[CanonicalSkill]:
 def unit_group_ratings(session: Session) -> dict[str, dict[str, float]]:
     """Each unit group's OaSIS ratings, keyed by descriptor id, scaled to 0-1."""
     ratings: dict[str, dict[str, float]] = {}
-    # Columns, not ORM objects: 86,000 rows load in a tenth of the time.
-    rows = session.execute(
+    # Columns through the session's connection, not ORM objects: 86,000 rows load ten times faster.
+    rows = session.connection().execute(
         select(UnitGroupRating.noc_code, UnitGroupRating.dimension, UnitGroupRating.descriptor, UnitGroupRating.rating)
     )
     for noc_code, dimension, descriptor, rating in rows:

@@ -6,7 +6,6 @@ word structures from a :class:`~matching.snapshot.MatchingSnapshot` (what the se
 see :func:`matching.snapshot.load_or_build`).
 """
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,14 +15,12 @@ from matching.employers import EmployerTable, load_employers
 from matching.engine import Matcher
 from matching.fusion import Calibration
 from matching.language import LanguageDetector
-from matching.lexical import reusing
+from matching.lexical import LexicalIndex
 from matching.lexicon import IndexEntry, Lexicon
 from matching.snapshot import MatchingSnapshot, semantic_passages
 from matching.vector_index import build_or_load
 
 __all__ = ["assemble_from_snapshot", "assemble_matcher", "semantic_passages"]
-
-logger = logging.getLogger(__name__)
 
 
 def assemble_matcher(
@@ -50,20 +47,17 @@ def assemble_from_snapshot(
     """The Matcher :func:`assemble_matcher` makes of the snapshot's lexicon, with the snapshot's
     detector, lexical index and employer table instead of building them again."""
     _check_backend(backend)
-    with reusing(snapshot.lexical_index) as reuse:
-        matcher = _matcher(
-            snapshot.lexicon,
-            snapshot.passages,
-            snapshot.detector,
-            snapshot.employers,
-            backend,
-            index_dir,
-            calibration,
-            progress,
-        )
-    if not reuse.taken:
-        logger.warning("the matcher built its own lexical index instead of taking the snapshot's")
-    return matcher
+    return _matcher(
+        snapshot.lexicon,
+        snapshot.passages,
+        snapshot.detector,
+        snapshot.employers,
+        backend,
+        index_dir,
+        calibration,
+        progress,
+        snapshot.lexical_index,
+    )
 
 
 def _check_backend(backend: str) -> None:
@@ -80,10 +74,11 @@ def _matcher(
     index_dir: Path,
     calibration: Calibration | None,
     progress: bool,
+    lexical_index: LexicalIndex | None = None,
 ) -> Matcher:
     calibration = calibration or Calibration.load(backend)
     if backend == backends.NO_EMBEDDINGS:
-        return Matcher(lexicon, detector, calibration, employers=employers)
+        return Matcher(lexicon, detector, calibration, employers=employers, lexical_index=lexical_index)
     embedder = create_embedder(backend)
     vector_index = build_or_load(embedder, [entry.title for entry in passages], index_dir, progress=progress)
     return Matcher(
@@ -94,4 +89,5 @@ def _matcher(
         vector_index=vector_index,
         semantic_entries=passages,
         employers=employers,
+        lexical_index=lexical_index,
     )

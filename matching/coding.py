@@ -27,6 +27,8 @@ from matching.engine import Matcher, SearchQuery, SearchResult
 CHUNK_ROWS = 256
 RESULTS_PER_ROW = 3  # the best match and two alternatives
 TITLE_MAX_LENGTH = 200  # as the search API's `q`
+INDUSTRY_MAX_LENGTH = 200  # as the search API's `industry`
+DUTIES_MAX_LENGTH = 1000  # as the search API's `duties`
 DEFAULT_TITLE_COLUMN = "title"
 DELIMITERS = (",", ";", "\t")
 OUTPUT_COLUMNS = (
@@ -254,7 +256,7 @@ def _record(row: list[str], layout: CsvLayout) -> Record:
     if extra:
         kept = ", ".join(repr(cell) for cell in extra)  # written here, so that the output stays rectangular
         return Record(cells, f"{width + len(extra)} fields, but the header has {width} (extra: {kept})")
-    return Record(cells, title_problem(cells[layout.title_index]))
+    return Record(cells, title_problem(cells[layout.title_index]) or _context_problem(cells, layout))
 
 
 def title_problem(title: str) -> str | None:
@@ -263,6 +265,18 @@ def title_problem(title: str) -> str | None:
         return "no title"
     if len(title) > TITLE_MAX_LENGTH:
         return f"title longer than {TITLE_MAX_LENGTH} characters ({len(title)})"
+    return None
+
+
+def _context_problem(cells: Sequence[str], layout: CsvLayout) -> str | None:
+    """Why the row's industry or duties cannot be searched with its title, or None."""
+    for name, index, limit in (
+        ("industry", layout.industry_index, INDUSTRY_MAX_LENGTH),
+        ("duties", layout.duties_index, DUTIES_MAX_LENGTH),
+    ):
+        value = _optional(cells, index)
+        if value is not None and len(value) > limit:
+            return f"{name} longer than {limit} characters ({len(value)})"
     return None
 
 

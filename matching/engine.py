@@ -114,12 +114,14 @@ class Matcher:
         vector_index: VectorIndex | None = None,
         semantic_entries: Sequence[IndexEntry] = (),
         employers: EmployerTable | None = None,
+        lexical_index: LexicalIndex | None = None,
     ):
+        """`lexical_index`, when given, must be built over `lexicon.entries` (a snapshot's)."""
         self.lexicon = lexicon
         self.employers = employers or EmployerTable(())
         self.detector = detector
         self.calibration = calibration
-        self.lexical_index = LexicalIndex(lexicon.entries)
+        self.lexical_index = lexical_index or LexicalIndex(lexicon.entries)
         self.embedder = embedder
         self.vector_index = vector_index
         self.semantic_entries = list(semantic_entries)

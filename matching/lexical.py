@@ -3,14 +3,11 @@ then rapidfuzz on the shortlist. Scanning every title with rapidfuzz costs over 
 this costs a few milliseconds.
 
 The index pickles (its token cache is left out and starts empty), so that a snapshot of the
-matcher's structures can hold it; :func:`reusing` lets a matcher built from that snapshot take it
-over instead of building its own.
+matcher's structures can hold it and hand it to the matcher built from that snapshot.
 """
 
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -35,44 +32,11 @@ class LexicalHit:
     exact: bool
 
 
-@dataclass
-class Reuse:
-    """What :func:`reusing` offers, and whether an index took it."""
-
-    index: "LexicalIndex"
-    taken: bool = False
-
-
-_REUSABLE: ContextVar[Reuse | None] = ContextVar("reusable_lexical_index", default=None)
-
-
-@contextmanager
-def reusing(index: "LexicalIndex") -> Iterator[Reuse]:
-    """While active, an index built over entries with the same folded texts as `index` shares the
-    structures of `index` instead of computing them again (its token cache is its own).
-
-    For a matcher assembled from a snapshot: the matcher builds its lexical index from the lexicon
-    it is given, and the snapshot holds that index already built. `taken` says whether it was used.
-    """
-    reuse = Reuse(index)
-    token = _REUSABLE.set(reuse)
-    try:
-        yield reuse
-    finally:
-        _REUSABLE.reset(token)
-
-
 class LexicalIndex:
     folded: list[str]  # each entry's folded text, by entry id
 
     def __init__(self, entries: Sequence[IndexEntry]):
-        folded = [entry.folded for entry in entries]
-        reuse = _REUSABLE.get()
-        if reuse is not None and reuse.index.folded == folded:
-            self.__setstate__(reuse.index.__getstate__())
-            reuse.taken = True
-            return
-        self.folded = folded
+        self.folded = [entry.folded for entry in entries]
         self.exact: dict[str, list[int]] = {}
         for entry_id, text in enumerate(self.folded):
             self.exact.setdefault(text, []).append(entry_id)

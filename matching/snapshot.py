@@ -51,10 +51,12 @@ __all__ = [
     "build_snapshot",
     "builder_modules",
     "load_or_build",
+    "read_keyed_pickle",
     "read_snapshot",
     "semantic_passages",
     "snapshot_key",
     "snapshot_path",
+    "write_keyed_pickle",
     "write_snapshot",
 ]
 
@@ -68,7 +70,7 @@ BUILDER_ROOT = "matching.snapshot"
 """The module that builds the structures: its source and that of every matching module it imports,
 transitively (see :func:`builder_modules`), are part of the key."""
 
-MAGIC = b"lmi-matching-snapshot\n"
+MAGIC = b"lmi-keyed-pickle 1\n"  # the file layout: bump it when the header changes
 FILE_PREFIX = "matching-snapshot-"
 FILE_SUFFIX = ".pickle"
 _MAX_HEADER_BYTES = 4096
@@ -150,60 +152,75 @@ def snapshot_path(index_dir: Path, key: str) -> Path:
 def read_snapshot(path: Path, key: str) -> MatchingSnapshot | None:
     """The snapshot in `path` if it is there, is complete and was written for `key`; else None (logged
     unless the file is simply absent)."""
+    snapshot = read_keyed_pickle(path, key)
+    if snapshot is None:
+        return None
+    if not isinstance(snapshot, MatchingSnapshot) or snapshot.key != key:
+        logger.warning("ignoring %s: it does not hold this data's matching structures", path)
+        return None
+    return snapshot
+
+
+def write_snapshot(snapshot: MatchingSnapshot, index_dir: Path) -> Path:
+    """Write `snapshot` atomically into `index_dir` and remove the snapshots of other keys there."""
+    path = snapshot_path(index_dir, snapshot.key)
+    write_keyed_pickle(path, snapshot.key, snapshot)
+    return path
+
+
+def read_keyed_pickle(path: Path, key: str) -> object | None:
+    """What :func:`write_keyed_pickle` wrote to `path` for `key`; None (logged unless the file is
+    simply absent) when the file is missing, written for another key, incomplete or does not load.
+
+    The header is checked before anything is unpickled: a file of another key, or whose bytes do not
+    match the checksum it was written with, is never unpickled.
+    """
     payload = _checked_payload(path, key)
     if payload is None:
         return None
     try:
         with _collection_paused():
-            snapshot = pickle.loads(payload)  # a file this service wrote, checked above
+            value: object = pickle.loads(payload)  # a file this service wrote, checked above
     except Exception as error:  # any failure to unpickle means: rebuild
-        logger.warning("ignoring matching snapshot %s that does not load: %s", path, error)
+        logger.warning("ignoring %s that does not load: %s", path, error)
         return None
-    if not isinstance(snapshot, MatchingSnapshot) or snapshot.key != key:
-        logger.warning("ignoring matching snapshot %s: it does not hold this data's structures", path)
-        return None
-    return snapshot
+    return value
+
+
+def write_keyed_pickle(path: Path, key: str, value: object) -> None:
+    """Pickle `value` atomically to `path` behind a header naming `key` and the pickle's sha256, and
+    remove the files of other keys next to it (same name up to the key: `<prefix>-<key16><suffix>`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    header = {"key": key, "bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    with _atomic_path(path) as temporary, temporary.open("wb") as handle:
+        handle.write(MAGIC)
+        handle.write(json.dumps(header).encode() + b"\n")
+        handle.write(payload)
+    prefix = path.name[: path.name.rindex("-") + 1]
+    for stale in path.parent.glob(f"{prefix}*{path.suffix}"):
+        if stale != path and len(stale.name) == len(path.name):
+            stale.unlink(missing_ok=True)
 
 
 def _checked_payload(path: Path, key: str) -> bytes | None:
-    """The pickle of the snapshot file in `path` if its header names `key` and its checksum matches."""
+    """The pickle in the file at `path` if its header names `key` and its checksum matches."""
     try:
         with path.open("rb") as handle:
             header = _read_header(handle)
-            if header is None or header.get("format") != FORMAT_VERSION or header.get("key") != key:
-                logger.warning("ignoring matching snapshot %s: it was written for other data or code", path)
+            if header is None or header.get("key") != key:
+                logger.warning("ignoring %s: no valid header, or one written for other data or code", path)
                 return None
             payload = handle.read()
     except FileNotFoundError:
         return None
     except OSError as error:
-        logger.warning("ignoring unreadable matching snapshot %s: %s", path, error)
+        logger.warning("ignoring unreadable %s: %s", path, error)
         return None
     if len(payload) != header.get("bytes") or hashlib.sha256(payload).hexdigest() != header.get("sha256"):
-        logger.warning("ignoring matching snapshot %s: its content does not match its checksum", path)
+        logger.warning("ignoring %s: its content does not match its checksum", path)
         return None
     return payload
-
-
-def write_snapshot(snapshot: MatchingSnapshot, index_dir: Path) -> Path:
-    """Write `snapshot` atomically into `index_dir` and remove the snapshots of other keys there."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    path = snapshot_path(index_dir, snapshot.key)
-    payload = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
-    header = {
-        "format": FORMAT_VERSION,
-        "key": snapshot.key,
-        "bytes": len(payload),
-        "sha256": hashlib.sha256(payload).hexdigest(),
-    }
-    with _atomic_path(path) as temporary, temporary.open("wb") as handle:
-        handle.write(MAGIC)
-        handle.write(json.dumps(header).encode() + b"\n")
-        handle.write(payload)
-    for stale in index_dir.glob(f"{FILE_PREFIX}*{FILE_SUFFIX}"):
-        if stale != path:
-            stale.unlink(missing_ok=True)
-    return path
 
 
 def load_or_build(

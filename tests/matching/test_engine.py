@@ -282,9 +282,10 @@ def test_closing_a_matcher_stops_its_embedding_worker(tmp_path: Path) -> None:
         assert first_code(matcher, "cashier") == "65100"
         (worker,) = embedding_workers() - before
     assert not worker.is_alive()  # close waits for the worker thread to end
-    for closed in (matcher, clone):  # the clone shares the worker, so it is closed too
+    # the clone shares the worker, so it is closed too; new texts, as "cashier"'s vector is cached
+    for closed, text in ((matcher, "grocery cashier"), (clone, "store cashier")):
         with pytest.raises(RuntimeError, match="closed"):
-            closed.search("cashier")
+            closed.search(text)
     assert matcher.search("65100").results[0].match_type == "code"  # a code lookup needs no embedding
     matcher.close()  # closing twice is harmless
 

@@ -138,9 +138,8 @@ def test_a_loaded_snapshot_holds_the_structures_built(
 
 def test_the_matcher_takes_the_snapshots_lexical_index_over(loaded: MatchingSnapshot, loaded_matcher: Matcher) -> None:
     index = loaded_matcher.lexical_index
-    assert index.membership is loaded.lexical_index.membership  # shared, not rebuilt
-    assert index.token_matches("nurse") == loaded.lexical_index.token_matches("nurse")
-    assert index.token_matches("nurze")  # a typo, through its own token cache
+    assert index is loaded.lexical_index  # taken, not rebuilt
+    assert index.token_matches("nurze")  # a typo: the unpickled index has a working token cache
 
 
 def test_a_second_start_loads_instead_of_building(
@@ -276,7 +275,7 @@ def test_a_corrupt_snapshot_is_rebuilt(tmp_path: Path, edit: str, caplog: pytest
     rebuilt = small_snapshot(tmp_path)
     assert rebuilt.lexicon == built.lexicon
     assert read_snapshot(path, built.key) is not None  # written again, whole
-    assert "ignoring matching snapshot" in caplog.text
+    assert f"ignoring {path}" in caplog.text
 
 
 def write_raw(path: Path, key: str, payload: bytes) -> None:

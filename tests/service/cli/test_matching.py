@@ -181,6 +181,22 @@ def test_duties_column_reads_a_generic_title(coding_env: Path) -> None:
     assert coded(coding_env, rows)[0]["noc_code"] == without["noc_code"]  # the column is read only when named
 
 
+def test_an_over_long_industry_or_duties_cell_is_a_row_error(coding_env: Path) -> None:
+    rows = [
+        ["title", "industry", "duties"],
+        ["clerk", "library " * 26, ""],  # 208 characters
+        ["clerk", "public library", "shelve books " * 80],  # 1,040 characters
+        ["clerk", "public library", "shelve and lend books"],
+    ]
+    output = coded(coding_env, rows, "--industry-column", "industry", "--duties-column", "duties")
+    assert [row["error"] for row in output] == [
+        "industry longer than 200 characters (207)",
+        "duties longer than 1000 characters (1039)",
+        "",
+    ]
+    assert [row["noc_code"] for row in output] == ["", "", "14300"]
+
+
 def test_a_thousand_rows_with_bad_ones_among_them(coding_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = [[str(number), "cashier" if number % 2 else "31301"] for number in range(1000)]
     rows[500] = ["500", "c" * 201]
