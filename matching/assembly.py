@@ -13,6 +13,7 @@ from matching import backends
 from matching.embeddings import create_embedder
 from matching.employers import EmployerTable, load_employers
 from matching.engine import Matcher
+from matching.esco_linking import linked_labels
 from matching.fusion import Calibration
 from matching.language import LanguageDetector
 from matching.lexical import LexicalIndex
@@ -29,12 +30,18 @@ def assemble_matcher(
     index_dir: Path,
     calibration: Calibration | None = None,
     progress: bool = True,
+    esco_file: Path | None = None,
 ) -> Matcher:
-    """A ready Matcher; embeds the titles only when `index_dir` holds no index for this model and data."""
+    """A ready Matcher; embeds the titles only when `index_dir` holds no index for this model and data.
+
+    With `esco_file` (ESCO's occupations), the matcher links ESCO's occupations to NOC (or loads
+    the links cached in `index_dir`) and uses their titles as lower-confidence evidence.
+    """
     _check_backend(backend)
     passages = semantic_passages(lexicon)
     detector = LanguageDetector.from_titles((entry.lang, entry.title) for entry in passages)
-    return _matcher(lexicon, passages, detector, load_employers(), backend, index_dir, calibration, progress)
+    matcher = _matcher(lexicon, passages, detector, load_employers(), backend, index_dir, calibration, progress)
+    return _with_esco(matcher, esco_file, index_dir)
 
 
 def assemble_from_snapshot(
@@ -43,11 +50,12 @@ def assemble_from_snapshot(
     index_dir: Path,
     calibration: Calibration | None = None,
     progress: bool = True,
+    esco_file: Path | None = None,
 ) -> Matcher:
     """The Matcher :func:`assemble_matcher` makes of the snapshot's lexicon, with the snapshot's
     detector, lexical index and employer table instead of building them again."""
     _check_backend(backend)
-    return _matcher(
+    matcher = _matcher(
         snapshot.lexicon,
         snapshot.passages,
         snapshot.detector,
@@ -58,6 +66,17 @@ def assemble_from_snapshot(
         progress,
         snapshot.lexical_index,
     )
+    return _with_esco(matcher, esco_file, index_dir)
+
+
+def _with_esco(matcher: Matcher, esco_file: Path | None, index_dir: Path) -> Matcher:
+    if esco_file is not None:
+        try:
+            matcher.esco_labels = linked_labels(matcher, esco_file, index_dir)
+        except BaseException:
+            matcher.close()
+            raise
+    return matcher
 
 
 def _check_backend(backend: str) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 from matching.compound import compound_parts
 from matching.embeddings import Embedder
 from matching.employers import EmployerTable
+from matching.esco import EscoLabels
 from matching.folding import fold
 from matching.fusion import Calibration, Evidence
 from matching.language import LanguageDetector
@@ -45,6 +46,10 @@ PART_DEPTH = 5  # results kept of each part of a multi-job answer
 LATER_PART_WEIGHT = 0.9
 PART_TRIGGER = 0.6  # a whole answer scored this much keeps first place over its parts
 PART_CEILING = 0.99
+# An ESCO label holding the query is weaker evidence than a NOC title: its link to NOC is the
+# matcher's own, and the label may run into its neighbours (see matching.esco).
+ESCO_WEIGHT = 0.7
+ESCO = "esco"
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class Match:
     score: float
     confidence: str
     matched_title: str
-    match_type: str  # code, noc2016_code, exact, alias, fuzzy, semantic, hybrid
+    match_type: str  # code, noc2016_code, exact, alias, esco, fuzzy, semantic, hybrid, context
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ class _Candidate:
     semantic: float = 0.0
     exact: bool = False
     lexical_title: str | None = None
-    lexical_source: str = ""  # of the best lexical title: "job_title", "unit_group_title" or "alias"
+    lexical_source: str = ""  # of the best lexical title: "job_title", "unit_group_title", "alias" or "esco"
     semantic_title: str | None = None
     adds_rank: bool = False  # the best lexical title adds a rank word the query lacks ("head" cashier)
     lexical_votes: int = 0  # titles of the group among the first VOTE_DEPTH lexical hits
@@ -115,8 +120,10 @@ class Matcher:
         semantic_entries: Sequence[IndexEntry] = (),
         employers: EmployerTable | None = None,
         lexical_index: LexicalIndex | None = None,
+        esco_labels: EscoLabels | None = None,
     ):
-        """`lexical_index`, when given, must be built over `lexicon.entries` (a snapshot's)."""
+        """`lexical_index`, when given, must be built over `lexicon.entries` (a snapshot's);
+        `esco_labels` are ESCO's titles linked to NOC (see :mod:`matching.esco_linking`)."""
         self.lexicon = lexicon
         self.employers = employers or EmployerTable(())
         self.detector = detector
@@ -125,6 +132,7 @@ class Matcher:
         self.embedder = embedder
         self.vector_index = vector_index
         self.semantic_entries = list(semantic_entries)
+        self.esco_labels = esco_labels
         self._query_vectors = QueryVectorCache(QUERY_CACHE_SIZE)
         # One worker, people's searches first: the embedding runtimes are not documented as
         # thread-safe, so concurrent requests queue their embeddings there.
@@ -181,14 +189,15 @@ class Matcher:
     ) -> list[SearchResult]:
         """Search several queries at once, in input order.
 
-        Their embeddings are computed together on the embedding worker while the lexical search
-        runs here (the runtimes work without the GIL). `background` marks a batch: its
-        embeddings wait behind every person's search, in small chunks.
+        The lexical search runs first, then their embeddings are computed together on the
+        embedding worker (running both at once would make them contend for the same cores).
+        `background` marks a batch: its embeddings wait behind every person's search, in small
+        chunks.
         """
         plans = [self.plan(item, lang, limit) for item in items]
         texts = list(dict.fromkeys(text for plan in plans for text in plan.embedding_texts()))
-        wait = self._submit(texts, background) if self._scheduler is not None else None
         lexical = [self._lexical_for(plan) for plan in plans]
+        wait = self._submit(texts, background) if self._scheduler is not None else None
         vectors = dict(zip(texts, wait(), strict=True)) if wait is not None else {}
         return [self._answer(plan, found, vectors, limit) for plan, found in zip(plans, lexical, strict=True)]
 
@@ -345,7 +354,21 @@ class Matcher:
                 )
                 candidate.adds_rank = bool((set(entry.folded.split()) - query_tokens) & RANK_WORDS)
             candidate.exact = candidate.exact or hit.exact
+        if self.esco_labels is not None and normalized.cleaned not in self.lexical_index.exact:
+            self._add_esco(candidates, normalized.cleaned, query_tokens)
         return candidates
+
+    def _add_esco(self, candidates: dict[str, "_Candidate"], phrase: str, query_tokens: set[str]) -> None:
+        """ESCO occupations whose labels hold the phrase, as lexical evidence for their unit groups."""
+        assert self.esco_labels is not None
+        for code, share, label in self.esco_labels.groups_of(phrase):
+            if code not in self.lexicon.unit_groups:
+                continue
+            candidate = candidates.setdefault(code, _Candidate())
+            score = ESCO_WEIGHT * share
+            if score > candidate.lexical:
+                candidate.lexical, candidate.lexical_title, candidate.lexical_source = score, label, ESCO
+                candidate.adds_rank = bool((set(fold(label).split()) - query_tokens) & RANK_WORDS)
 
     def _add_semantic(self, candidates: dict[str, "_Candidate"], vector: np.ndarray, *, context: bool = False) -> None:
         """Add the nearest titles of the query `vector` to `candidates`: as the title's own
@@ -537,12 +560,10 @@ def _explain(candidate: _Candidate, alias: bool) -> tuple[str, str]:
     """
     if candidate.exact and candidate.lexical_title:
         return candidate.lexical_title, "alias" if alias or candidate.lexical_source == "alias" else "exact"
-    if candidate.lexical_title and candidate.semantic_title:
-        if candidate.lexical >= candidate.semantic:
-            return candidate.lexical_title, "hybrid"
-        return candidate.semantic_title, "hybrid"
-    if candidate.lexical_title:
-        return candidate.lexical_title, "fuzzy"
+    if candidate.lexical_title and candidate.lexical >= candidate.semantic:
+        if candidate.lexical_source == ESCO:
+            return candidate.lexical_title, ESCO
+        return candidate.lexical_title, "hybrid" if candidate.semantic_title else "fuzzy"
     if candidate.semantic_title:
-        return candidate.semantic_title, "semantic"
+        return candidate.semantic_title, "hybrid" if candidate.lexical_title else "semantic"
     return candidate.context_title or "", "context"

@@ -52,9 +52,12 @@ class LexicalIndex:
         membership = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
         document_frequency = np.asarray(membership.sum(axis=0)).ravel()
         self.idf = np.log((1 + len(self.folded)) / (1 + document_frequency)).astype(np.float32) + 1.0
-        self.membership = membership
-        self.weighted = membership.multiply(self.idf).tocsr()
-        self.entry_weight = np.asarray(self.weighted.sum(axis=1)).ravel()
+        # Each token's entries (CSC: the rows of a column are contiguous), so that a search
+        # touches only the entries that share a word with the query.
+        by_token = membership.tocsc()
+        self.posting_starts = by_token.indptr.astype(np.int64)
+        self.posting_rows = by_token.indices.astype(np.int32)
+        self.entry_weight = np.asarray(membership.multiply(self.idf).sum(axis=1)).ravel()
         self._token_matches = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._match_token)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -92,7 +95,7 @@ class LexicalIndex:
         if not query:
             return []
         hits = [LexicalHit(entry_id, 1.0, True) for entry_id in self.exact.get(query, [])]
-        query_weights = np.zeros(len(self.vocabulary), dtype=np.float32)
+        weights: dict[int, float] = {}  # vocabulary id -> similarity to a query word
         query_total = 0.0
         for token in dict.fromkeys(token for token in query.split() if len(token) > 1 or token.isdigit()):
             matches = self.token_matches(token)
@@ -101,35 +104,40 @@ class LexicalIndex:
             )
             query_total += idf
             for vocab_id, similarity in matches:
-                query_weights[vocab_id] = max(query_weights[vocab_id], similarity)
-        if query_total == 0 or not query_weights.any():
+                weights[vocab_id] = max(weights.get(vocab_id, 0.0), similarity)
+        if query_total == 0 or not weights:
             return hits
-        has_query_word: np.ndarray | None = None
-        context_ids = [
-            self.vocabulary[token]
-            for token in set(context.split()) - set(query.split())
-            if len(token) > 2 and token in self.vocabulary
-        ]
-        if context_ids:
-            has_query_word = (self.membership @ query_weights) > 0
-            query_weights[context_ids] = np.maximum(query_weights[context_ids], CONTEXT_WEIGHT)
-        similarity_by_vocab = query_weights
-        query_coverage = (self.membership @ (similarity_by_vocab * self.idf)) / query_total
-        entry_coverage = (self.weighted @ similarity_by_vocab) / self.entry_weight
-        overlap = 0.6 * query_coverage + 0.4 * entry_coverage
-        if has_query_word is not None:
-            overlap = np.where(has_query_word, overlap, 0.0)
-        candidate_count = min(SHORTLIST, int(np.count_nonzero(overlap)))
-        if candidate_count == 0:
-            return hits
-        shortlist = np.argpartition(-overlap, candidate_count - 1)[:candidate_count]
+        # Only entries holding a query word are candidates; context words add to their score.
+        candidates = np.unique(self._postings(list(weights))[0])
+        for token in set(context.split()) - set(query.split()):
+            context_id = self.vocabulary.get(token)
+            if len(token) > 2 and context_id is not None:
+                weights[context_id] = max(weights.get(context_id, 0.0), CONTEXT_WEIGHT)
+        rows, vocab_ids = self._postings(list(weights))
+        vocab_weights = np.array([weights[vocab_id] for vocab_id in weights], dtype=np.float32)
+        # The idf-weighted similarity of the entry's words to the query's: the numerator of both
+        # the query's coverage (over the query's idf) and the entry's (over the entry's idf).
+        shared = np.bincount(rows, weights=(vocab_weights * self.idf[list(weights)])[vocab_ids])
+        shared = shared[candidates]
+        overlap = shared * (0.6 / query_total + 0.4 / self.entry_weight[candidates])
+        candidate_count = min(SHORTLIST, len(candidates))
+        best = np.argpartition(-overlap, candidate_count - 1)[:candidate_count]
+        shortlist = candidates[best]
+        overlap_of = dict(zip(shortlist.tolist(), overlap[best].tolist(), strict=True))
         exact_ids = {hit.entry_id for hit in hits}
         scored = []
-        for entry_id in shortlist:
-            if int(entry_id) in exact_ids:
+        for entry_id in shortlist.tolist():
+            if entry_id in exact_ids:
                 continue
             ratio = fuzz.token_sort_ratio(query, self.folded[entry_id]) / 100.0
-            score = 0.75 * float(overlap[entry_id]) + 0.25 * ratio
-            scored.append(LexicalHit(int(entry_id), min(score, 0.99), False))
+            score = 0.75 * overlap_of[entry_id] + 0.25 * ratio
+            scored.append(LexicalHit(entry_id, min(score, 0.99), False))
         scored.sort(key=lambda hit: -hit.score)
         return (hits + scored)[:limit]
+
+    def _postings(self, vocab_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The entries holding each of `vocab_ids`, end to end, with the position in `vocab_ids`
+        of the token each row stands for."""
+        starts, ends = self.posting_starts[vocab_ids], self.posting_starts[np.add(vocab_ids, 1)]
+        rows = np.concatenate([self.posting_rows[start:end] for start, end in zip(starts, ends, strict=True)])
+        return rows, np.repeat(np.arange(len(vocab_ids)), ends - starts)

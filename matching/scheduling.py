@@ -19,7 +19,7 @@ from types import TracebackType
 
 import numpy as np
 
-BACKGROUND_CHUNK = 8  # texts per chunk of a batch: about 25-50 ms of embedding on two cores
+BACKGROUND_CHUNK = 2  # texts per chunk of a batch: about 25-50 ms of embedding on two cores
 INTERACTIVE, BACKGROUND, STOP = 0, 1, 2  # priorities: lower first; STOP comes after every queued job
 
 

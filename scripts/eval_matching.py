@@ -45,6 +45,8 @@ from matching_report import label, render  # scripts/ is on the path when run as
 from matching.assembly import assemble_matcher, semantic_passages
 from matching.backends import NO_EMBEDDINGS
 from matching.engine import Matcher, SearchQuery
+from matching.esco import ESCO_OCCUPATIONS_FILE, EscoLabels, read_esco_occupations
+from matching.esco_linking import link_occupations, linked_labels
 from matching.evaluation import (
     TEST,
     TUNE,
@@ -136,17 +138,12 @@ def main() -> int:
     print(f"held out {len(holdout_queries):,} of {len(sources.titles):,} titles", file=sys.stderr)
 
     build_seconds: dict[str, float] = {}
-    holdout_matchers = {
-        NO_EMBEDDINGS: assemble_matcher(holdout_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())
-    }
-    full_matchers = {NO_EMBEDDINGS: assemble_matcher(full_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())}
-    for backend in arguments.backends:
-        full_matchers[backend] = _timed_assembly(full_lexicon, backend, settings.index_dir, build_seconds, "full")
-        holdout_matchers[backend] = _timed_assembly(
-            holdout_lexicon, backend, settings.index_dir, build_seconds, "held-out"
-        )
+    holdout_matchers, full_matchers = _assemble(
+        holdout_lexicon, full_lexicon, arguments.backends, settings, build_seconds
+    )
     if arguments.build_only:
         return 0
+    _add_esco_labels(holdout_matchers, full_matchers, settings)
 
     print("collecting evidence on the held-out titles and the tuning half", file=sys.stderr)
     people = _read_people_queries()
@@ -202,6 +199,41 @@ def main() -> int:
     )
     print(f"wrote {REPORT.relative_to(REPOSITORY)}; default backend: {default}", file=sys.stderr)
     return 0
+
+
+def _assemble(
+    holdout_lexicon: Lexicon,
+    full_lexicon: Lexicon,
+    backends: Sequence[str],
+    settings: Settings,
+    build_seconds: dict[str, float],
+) -> tuple[dict[str, Matcher], dict[str, Matcher]]:
+    """The held-out and full matchers of each backend, words only included, noting build times."""
+    holdout_matchers = {
+        NO_EMBEDDINGS: assemble_matcher(holdout_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())
+    }
+    full_matchers = {NO_EMBEDDINGS: assemble_matcher(full_lexicon, NO_EMBEDDINGS, settings.index_dir, _provisional())}
+    for backend in backends:
+        full_matchers[backend] = _timed_assembly(full_lexicon, backend, settings.index_dir, build_seconds, "full")
+        holdout_matchers[backend] = _timed_assembly(
+            holdout_lexicon, backend, settings.index_dir, build_seconds, "held-out"
+        )
+    return holdout_matchers, full_matchers
+
+
+def _add_esco_labels(
+    holdout_matchers: dict[str, Matcher], full_matchers: dict[str, Matcher], settings: Settings
+) -> None:
+    """ESCO's titles as the service uses them: linked by each matcher with its shipped calibration
+    (the held-out matchers' links are made without the held-out titles, and not cached)."""
+    esco_file = settings.data_dir / ESCO_OCCUPATIONS_FILE
+    print("linking ESCO occupations to NOC", file=sys.stderr)
+    for backend, matcher in full_matchers.items():
+        shipped = matcher.recalibrated(Calibration.load(backend))
+        matcher.esco_labels = linked_labels(shipped, esco_file, settings.index_dir)
+    occupations = read_esco_occupations(esco_file)
+    for backend, matcher in holdout_matchers.items():
+        matcher.esco_labels = EscoLabels(link_occupations(matcher.recalibrated(Calibration.load(backend)), occupations))
 
 
 def _hold_out(sources: LexiconSources) -> tuple[Lexicon, list[Query]]:

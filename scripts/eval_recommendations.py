@@ -68,7 +68,7 @@ def main() -> int:
     settings = Settings()
     engine = create_database_engine(settings.database_url)
     session_factory = create_session_factory(engine)
-    matching = load_matching(session_factory, settings.matcher_backend, settings.index_dir)
+    matching = load_matching(session_factory, settings.matcher_backend, settings.index_dir, settings.data_dir)
     if matching is None:
         print("import the reference data first (make run)", file=sys.stderr)
         return 2

@@ -87,7 +87,7 @@ def _summary(sections: Mapping, people: Mapping | None, default: str, performanc
     build_text = (
         f"{from_scratch[0] / 60:.1f} min"
         if from_scratch
-        else f"not measured (--time-build); {cached[0] / 60:.1f} min reusing cached vectors"
+        else f"not timed in this run (--time-build); the cached index's own build took {cached[0] / 60:.1f} min"
         if cached
         else "not measured"
     )

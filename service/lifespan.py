@@ -60,7 +60,9 @@ def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContext
             purging = asyncio.create_task(purge_daily(app.state.session_factory, settings.event_retention_days))
             with long_lived():  # the matcher's structures and the skill space: millions of objects
                 # CPU-bound, once: with an embedding backend the first start embeds every title.
-                matching = load_matching(app.state.session_factory, settings.matcher_backend, settings.index_dir)
+                matching = load_matching(
+                    app.state.session_factory, settings.matcher_backend, settings.index_dir, settings.data_dir
+                )
                 skill_space = load_skill_space_for(
                     app.state.session_factory,
                     settings.data_dir,

@@ -18,6 +18,7 @@ from labour_market.title_index import read_title_index
 from matching.assembly import assemble_from_snapshot
 from matching.embeddings import Embedder, create_embedder
 from matching.engine import Matcher
+from matching.esco import ESCO_OCCUPATIONS_FILE
 from matching.lexicon import Lexicon, LexiconSources, UnitGroup
 from matching.snapshot import MatchingSnapshot, load_or_build
 from matching.suggest import TitleSuggester
@@ -71,17 +72,21 @@ def read_matching_snapshot(session_factory: sessionmaker[Session], index_dir: Pa
 
 
 def load_matching(
-    session_factory: sessionmaker[Session], backend: str, index_dir: Path, progress: bool = True
+    session_factory: sessionmaker[Session], backend: str, index_dir: Path, data_dir: Path, progress: bool = True
 ) -> MatchingResources | None:
-    """Matcher and suggester over the imported titles; None when nothing is imported.
+    """Matcher and suggester over the imported titles, with ESCO's occupation titles of `data_dir`
+    as lower-confidence evidence; None when nothing is imported.
 
     CPU-bound: the first call builds the word structures (seconds) and, with an embedding backend,
-    embeds every title (minutes), and caches both in `index_dir`; later calls load them.
+    embeds every title (minutes) and links ESCO's occupations to NOC (a minute), and caches all of
+    it in `index_dir`; later calls load them.
     """
     snapshot = read_matching_snapshot(session_factory, index_dir)
     if snapshot is None:
         return None
-    matcher = assemble_from_snapshot(snapshot, backend, index_dir, progress=progress)
+    matcher = assemble_from_snapshot(
+        snapshot, backend, index_dir, progress=progress, esco_file=data_dir / ESCO_OCCUPATIONS_FILE
+    )
     return MatchingResources(matcher, snapshot.suggester)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matching.backends import BACKENDS, EMBEDDING_BACKENDS, NO_EMBEDDINGS
+from matching.esco import ESCO_OCCUPATIONS_FILE
 from models.database import create_database_engine, create_session_factory
 from service.cli.common import Commands
 from service.config import Settings
@@ -96,13 +97,16 @@ def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
     before = set(index_dir.glob("*.faiss"))
     started = time.perf_counter()
     # The service's own path to the index.
-    with assemble_from_snapshot(snapshot, backend, index_dir, progress=True) as matcher:
+    esco_file = settings.data_dir / ESCO_OCCUPATIONS_FILE
+    with assemble_from_snapshot(snapshot, backend, index_dir, progress=True, esco_file=esco_file) as matcher:
         seconds = time.perf_counter() - started
         assert matcher.embedder is not None
         titles = [entry.title for entry in snapshot.passages]
         index_path, _ = cache_paths(index_dir, matcher.embedder.name, cache_key(matcher.embedder, titles))
         state = "already built; loaded" if index_path in before else "built"
         print(f"{backend} index of {len(titles):,} titles at {index_path}: {state} in {seconds:.1f} s")
+        if matcher.esco_labels is not None:
+            print(f"ESCO occupations linked to NOC by the matcher: {len(matcher.esco_labels.links):,}")
         started = time.perf_counter()
         engine = create_database_engine(settings.database_url)
         space = load_skill_space_for(
@@ -132,7 +136,10 @@ def run_code(args: argparse.Namespace, settings: Settings) -> int:
     if snapshot is None:
         return 2
     backend = args.backend or settings.matcher_backend
-    with assemble_from_snapshot(snapshot, backend, settings.index_dir, progress=not args.quiet) as matcher:
+    esco_file = settings.data_dir / ESCO_OCCUPATIONS_FILE
+    with assemble_from_snapshot(
+        snapshot, backend, settings.index_dir, progress=not args.quiet, esco_file=esco_file
+    ) as matcher:
         try:
             summary = code_csv(matcher, args.input, args.output, layout, args.lang, progress=not args.quiet)
         except CodingError as error:

@@ -90,7 +90,7 @@ class MatchOut(BaseModel):
     score: float = Field(description="Calibrated: among results scored about 0.8, about 80% are right.")
     confidence: Literal["high", "medium", "low"]
     matched_title: str = Field(description="The index title (or code) that best explains the match.")
-    match_type: str = Field(description="code, noc2016_code, exact, alias, fuzzy, semantic or hybrid.")
+    match_type: str = Field(description="code, noc2016_code, exact, alias, esco, fuzzy, semantic, hybrid or context.")
 
     @classmethod
     def from_match(cls, match: Match) -> "MatchOut":
