@@ -109,4 +109,5 @@ def _matcher(
         semantic_entries=passages,
         employers=employers,
         lexical_index=lexical_index,
+        words_calibration=Calibration.load(backends.NO_EMBEDDINGS),
     )

@@ -132,7 +132,8 @@ def main() -> int:
     holdout_lexicon, holdout_queries = _hold_out(sources)
     full_lexicon = sources.build()
     if arguments.timing_only:
-        matcher = assemble_matcher(full_lexicon, arguments.timing_only, settings.index_dir)
+        esco_file = settings.data_dir / ESCO_OCCUPATIONS_FILE  # as the service searches
+        matcher = assemble_matcher(full_lexicon, arguments.timing_only, settings.index_dir, esco_file=esco_file)
         print(json.dumps(_measure_in_process(matcher, holdout_queries, _read_realistic_queries())))
         return 0
     print(f"held out {len(holdout_queries):,} of {len(sources.titles):,} titles", file=sys.stderr)
@@ -167,7 +168,7 @@ def main() -> int:
     test_half = [query for query in people if query.half == TEST]
     realistic = _read_realistic_queries()
     for backend, uncalibrated in full_matchers.items():
-        full_matchers[backend] = uncalibrated.recalibrated(calibrations[backend])
+        full_matchers[backend] = uncalibrated.recalibrated(calibrations[backend], calibrations[NO_EMBEDDINGS])
     realistic_sections, realistic_no_match, people_results = _score_full_index(full_matchers, realistic, test_half)
 
     default = _choose_default(holdout_sections, arguments.backends)
@@ -408,7 +409,11 @@ def _read_people_queries() -> list[PeopleQuery]:
 
 def _collect_people(matcher: Matcher, queries: Sequence[PeopleQuery]) -> list[QueryEvidence]:
     """Evidence of the whole answer, read with its industry and duties, as the matcher searches it."""
-    plans = [matcher.plan(SearchQuery(query.text, query.industry, query.duties)) for query in queries]
+    # Every answer's full evidence, those the words alone decide included (as before they were).
+    plans = [
+        replace(matcher.plan(SearchQuery(query.text, query.industry, query.duties)), words_decide=False)
+        for query in queries
+    ]
     texts = list(dict.fromkeys(text for plan in plans for text in plan.embedding_texts()))
     vectors = {}
     if matcher.embedder is not None and texts:

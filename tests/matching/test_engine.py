@@ -257,13 +257,30 @@ def test_both_backends_find_a_title_by_meaning_alone(small_hybrid: Matcher) -> N
 
 def test_both_backends_answer_a_batch_like_single_searches(small_hybrid: Matcher) -> None:
     """The batch embeds in one call on a worker thread and reuses cached query vectors."""
-    queries = [SearchQuery(text) for text in ("cook", "31301", "asdfgh", "cashier", "cook")]
+    texts = ("cook", "31301", "asdfgh", "cashier", "cook", "big rig trucker hauling freight")
+    queries = [SearchQuery(text) for text in texts]
     batch = small_hybrid.search_many(queries, limit=3, background=True)
     assert [result.query for result in batch] == [query.text for query in queries]
     assert batch == [small_hybrid.search(query.text, limit=3) for query in queries]
     assert batch[0] == batch[4]
     assert batch[2].no_match
     assert batch[1].results[0].match_type == "code"
+
+
+def test_an_index_title_of_one_unit_group_is_answered_from_its_words_alone(
+    small_hybrid: Matcher, tmp_path: Path
+) -> None:
+    """Not embedded, and scored as the words-only matcher scores it; with an industry it is embedded."""
+    plan = small_hybrid.plan(SearchQuery("cashier"))
+    assert plan.words_decide
+    assert plan.embedding_texts() == []
+    lexicon = lexicon_from_files(SMALL_GROUPS, titles_per_group=25)
+    with assemble_matcher(lexicon, NO_EMBEDDINGS, tmp_path, progress=False) as words_only:
+        assert small_hybrid.search("cashier") == words_only.search("cashier")
+    with_industry = small_hybrid.plan(SearchQuery("cashier", industry="grocery store"))
+    assert not with_industry.words_decide
+    assert len(with_industry.embedding_texts()) == 2
+    assert not small_hybrid.plan(SearchQuery("cashier at the till")).words_decide
 
 
 # --- Closing ----------------------------------------------------------------------------------
@@ -279,7 +296,7 @@ def test_closing_a_matcher_stops_its_embedding_worker(tmp_path: Path) -> None:
     lexicon = lexicon_from_files({"65100"}, titles_per_group=5)
     with assemble_matcher(lexicon, "e5", tmp_path, progress=False) as matcher:
         clone = matcher.recalibrated(matcher.calibration)
-        assert first_code(matcher, "cashier") == "65100"
+        assert first_code(matcher, "cashier", industry="grocery store") == "65100"  # embedded: starts the worker
         (worker,) = embedding_workers() - before
     assert not worker.is_alive()  # close waits for the worker thread to end
     # the clone shares the worker, so it is closed too; new texts, as "cashier"'s vector is cached
