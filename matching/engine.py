@@ -229,7 +229,7 @@ class Matcher:
             searchable = self.is_searchable(normalized)
         parts: list[NormalizedQuery] = []
         # An index title is one job, however many "and"s it holds.
-        pieces = compound_parts(item.text) if searchable and normalized.cleaned not in self.lexical_index.exact else []
+        pieces = compound_parts(item.text) if searchable and not self.lexical_index.is_title(normalized.cleaned) else []
         if len(pieces) > 1:
             parts = [
                 part for part in (normalize_query(piece, query_lang) for piece in pieces) if self.is_searchable(part)
@@ -253,7 +253,7 @@ class Matcher:
         """Whether the words alone decide: the text is an index title (or alias) of exactly one unit group."""
         if self.words_calibration is None:
             return False
-        entry_ids = self.lexical_index.exact.get(cleaned, ())
+        entry_ids = self.lexical_index.titles_of(cleaned)
         return len({self.lexicon.entries[entry_id].noc_code for entry_id in entry_ids}) == 1
 
     def _without_employers(self, normalized: NormalizedQuery, lang: str) -> tuple[NormalizedQuery, list[str]]:
@@ -268,7 +268,7 @@ class Matcher:
             industries.append(employer.industry(lang) if employer else piece)
         tokens = normalized.cleaned.split()
         # A title that names its employer ("Uber driver", an alias) is a title, not an employer.
-        mentions = [] if normalized.cleaned in self.lexical_index.exact else self.employers.mentions(tokens)
+        mentions = [] if self.lexical_index.is_title(normalized.cleaned) else self.employers.mentions(tokens)
         if not mentions:
             return normalized, industries
         industries += [mention.employer.industry(lang) for mention in mentions]
@@ -392,7 +392,7 @@ class Matcher:
                 )
                 candidate.adds_rank = bool((set(entry.folded.split()) - query_tokens) & RANK_WORDS)
             candidate.exact = candidate.exact or hit.exact
-        if self.esco_labels is not None and normalized.cleaned not in self.lexical_index.exact:
+        if self.esco_labels is not None and not self.lexical_index.is_title(normalized.cleaned):
             self._add_esco(candidates, normalized.cleaned, query_tokens)
         return candidates
 

@@ -4,7 +4,8 @@ Each occupation's preferred label is searched like a person's English title, as 
 occupation is linked only when the first answer is at least of high confidence, so that an
 uncertain link never becomes evidence. Searching the 2,970 labels takes about a minute with
 embeddings, a few seconds on words alone; the links are kept in the index directory under a key
-over the ESCO file, the matcher's titles, model and calibration, and the matching code.
+over the ESCO file, the matcher's titles, model and calibration, the alias and employer tables
+and LINKING_VERSION.
 """
 
 import hashlib
@@ -23,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 FILE_PREFIX = "esco-links-"
 LINK_BATCH = 500
+# Raise when a change to the matcher should change the links: the key holds the data the links
+# are made from, not the code, so that an unrelated edit does not relink at the next start.
+LINKING_VERSION = 1
 
 
 def link_occupations(matcher: Matcher, occupations: Sequence[EscoOccupation]) -> list[EscoLink]:
@@ -73,9 +77,9 @@ def _links_key(matcher: Matcher, esco_file: Path) -> str:
     digest.update(_model_name(matcher).encode())
     for entry in matcher.lexicon.entries:
         digest.update(f"{entry.noc_code}\t{entry.folded}\t{entry.source}\n".encode())
-    package = Path(__file__).parent
-    for source in sorted([*package.glob("*.py"), *package.glob("data/*")]):
-        digest.update(source.read_bytes())
+    digest.update(str(LINKING_VERSION).encode())
+    for table in sorted((Path(__file__).parent / "data").glob("*.csv")):
+        digest.update(table.read_bytes())
     return digest.hexdigest()
 
 

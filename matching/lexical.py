@@ -68,6 +68,14 @@ class LexicalIndex:
         self.__dict__.update(state)
         self._token_matches = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._match_token)
 
+    def is_title(self, folded: str) -> bool:
+        """Whether the folded text is, word for word, one of the index's titles or aliases."""
+        return folded in self.exact
+
+    def titles_of(self, folded: str) -> list[int]:
+        """The entries whose folded text is exactly this one."""
+        return self.exact.get(folded, [])
+
     def token_matches(self, token: str) -> tuple[tuple[int, float], ...]:
         """Vocabulary ids the query token stands for, with a similarity in (0, 1].
 
@@ -94,7 +102,7 @@ class LexicalIndex:
         """
         if not query:
             return []
-        hits = [LexicalHit(entry_id, 1.0, True) for entry_id in self.exact.get(query, [])]
+        hits = [LexicalHit(entry_id, 1.0, True) for entry_id in self.titles_of(query)]
         weights: dict[int, float] = {}  # vocabulary id -> similarity to a query word
         query_total = 0.0
         for token in dict.fromkeys(token for token in query.split() if len(token) > 1 or token.isdigit()):
