@@ -374,16 +374,18 @@ def _performance(performance: Mapping, default: str) -> list[str]:
     lines = [
         f"## Speed and memory ({default})",
         "",
-        f"Single searches: {performance['queries timed']} queries (the realistic ones and every 5th held-out "
-        "title), one at a time, after a warm-up, in a fresh process holding only this backend. "
-        "HTTP: the same queries sent one after another to `lmi serve` "
-        "(uvicorn, one worker) started on the cached index; its start is the median of three, from launch to the "
-        "first `200` from `/readyz`. Batch: `search_many` in chunks of 1,000 over "
-        f"{performance['batch titles']:,} other held-out titles, none searched before (the matcher keeps the "
-        "vectors of recent queries, so repeated titles would be faster); on the full index most of them are "
-        "index titles, whose words alone decide, so the same rate over "
-        f"{performance.get('batch people queries', 0):,} people queries with their industry and duties "
-        "(most of them embedded) is the figure for a researcher's file of survey answers.",
+        f"Single searches: {performance['queries timed']} distinct queries as people type them (the realistic "
+        "queries and the tuning half of the people queries; about a fifth are index titles, answered from their "
+        "words alone), one at a time, after a warm-up, in a fresh process holding only this backend. "
+        "HTTP: the realistic and all the people queries, sent one after another to `lmi serve` (uvicorn, one "
+        "worker) started on the cached index, one in four of them while a batch of 1,000 new 200-character "
+        "titles runs; its start is the median of three, from launch to the first `200` from `/readyz`. "
+        "Batch: `search_many` in chunks of 1,000 over "
+        f"{performance['batch titles']:,} held-out titles and over the "
+        f"{performance.get('batch people queries', 0):,} people queries of the test half with their industry "
+        "and duties, none searched before (the matcher keeps the vectors of recent queries, so repeated titles "
+        "would be faster). On the full index most held-out titles are index titles, whose words alone decide; "
+        "the people queries, most of them embedded, are the figure for a researcher's file of survey answers.",
         "",
         "| figure | value |",
         "|---|---:|",
