@@ -7,6 +7,7 @@ are cached like the other reference routes.
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator
 
 from labour_market.language import Language
@@ -87,7 +88,7 @@ def search_occupations(
     responses=problem_responses(400, 413, 415, 422, 503),
     dependencies=[Depends(require_json)],
 )
-def search_occupations_batch(matcher: AppMatcher, batch: BatchIn) -> BatchOut:
+def search_occupations_batch(matcher: AppMatcher, batch: BatchIn) -> StreamingResponse:
     items = [parse_batch_item(index, item) for index, item in enumerate(batch.items)]
     valid = [item for item in items if isinstance(item, BatchItemIn)]
     queries = [item.search_query() for item in valid]
@@ -95,7 +96,8 @@ def search_occupations_batch(matcher: AppMatcher, batch: BatchIn) -> BatchOut:
     answers = [
         BatchItemOut.from_result(item.id, next(results)) if isinstance(item, BatchItemIn) else item for item in items
     ]
-    return BatchOut(items=answers, errors=len(items) - len(valid))
+    answer = BatchOut(items=answers, errors=len(items) - len(valid))
+    return StreamingResponse(answer.json_chunks(), media_type="application/json")
 
 
 @router.get(

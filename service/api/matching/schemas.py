@@ -1,5 +1,6 @@
 """Request and response models of the search routes (Pydantic lives at the HTTP edge only)."""
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -31,6 +32,7 @@ DUTIES_DESCRIPTION = "what the person does, in free text: reads a generic title 
 PREFIX_MAX_LENGTH = 100
 LIMIT_MAX = 50
 BATCH_MAX_ITEMS = 1000
+ITEMS_PER_CHUNK = 25  # of a streamed batch answer: about 2 ms of serializing at 50 results an item
 ID_MAX_LENGTH = 100
 SAFE_INTEGER = 2**53 - 1  # the largest integer a JavaScript client reads exactly
 # What the validators below accept, said in JSON Schema. "Space" is what Python's str.strip()
@@ -219,6 +221,19 @@ class BatchOut(BaseModel):
         description="One answer per item, in input order: the item's results, or its `error`."
     )
     errors: int = Field(description="How many items were answered with an `error`.")
+
+    def json_chunks(self) -> Iterator[bytes]:
+        """This answer as JSON, a few items at a time.
+
+        A batch of 1,000 titles with 50 results each is 12 MB of JSON: serialized in one piece it
+        would hold the event loop for about 150 ms, and every person's search sent meanwhile with
+        it. Streamed, each chunk is serialized in a worker thread between other requests.
+        """
+        yield b'{"items":['
+        for start in range(0, len(self.items), ITEMS_PER_CHUNK):
+            chunk = self.items[start : start + ITEMS_PER_CHUNK]
+            yield (b"," if start else b"") + b",".join(item.model_dump_json().encode() for item in chunk)
+        yield f'],"errors":{self.errors}}}'.encode()
 
 
 def parse_batch_item(index: int, item: dict[str, Any]) -> BatchItemIn | BatchItemErrorOut:
