@@ -7,9 +7,10 @@ embedding nearest neighbours — and are fused per unit group into one calibrate
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
+from typing import TypeVar
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from matching.lexical import LexicalIndex
 from matching.lexicon import IndexEntry, Lexicon
 from matching.non_occupations import STOP_WORDS, names_a_worker_class, names_no_occupation
 from matching.query import NormalizedQuery, normalize_query
-from matching.scheduling import EmbeddingScheduler
+from matching.scheduling import EmbeddingScheduler, PeopleFirst
 from matching.vector_index import VectorIndex
 
 LEXICAL_DEPTH = 50
@@ -62,6 +63,9 @@ class Match:
     confidence: str
     matched_title: str
     match_type: str  # code, noc2016_code, exact, alias, esco, fuzzy, semantic, hybrid, context
+
+
+_Item = TypeVar("_Item")
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ class Matcher:
         self.semantic_entries = list(semantic_entries)
         self.esco_labels = esco_labels
         self._query_vectors = QueryVectorCache(QUERY_CACHE_SIZE)
+        self._people_first = PeopleFirst()
         # One worker, people's searches first: the embedding runtimes are not documented as
         # thread-safe, so concurrent requests queue their embeddings there.
         self._scheduler = (
@@ -205,14 +210,30 @@ class Matcher:
         The lexical search runs first, then their embeddings are computed together on the
         embedding worker (running both at once would make them contend for the same cores).
         `background` marks a batch: its embeddings wait behind every person's search, in small
-        chunks.
+        chunks, and the rest of its work pauses between items while a person's search runs.
         """
-        plans = [self.plan(item, lang, limit) for item in items]
+        if background:
+            return self._search_all(items, lang, limit, background=True)
+        with self._people_first:
+            return self._search_all(items, lang, limit, background=False)
+
+    def _search_all(
+        self, items: Sequence[SearchQuery], lang: str, limit: int, *, background: bool
+    ) -> list[SearchResult]:
+        plans = [self.plan(item, lang, limit) for item in self._in_turn(items, background)]
         texts = list(dict.fromkeys(text for plan in plans for text in plan.embedding_texts()))
-        lexical = [self._lexical_for(plan) for plan in plans]
+        lexical = [self._lexical_for(plan) for plan in self._in_turn(plans, background)]
         wait = self._submit(texts, background) if self._scheduler is not None else None
         vectors = dict(zip(texts, wait(), strict=True)) if wait is not None else {}
-        return [self._answer(plan, found, vectors, limit) for plan, found in zip(plans, lexical, strict=True)]
+        answered = zip(self._in_turn(plans, background), lexical, strict=True)
+        return [self._answer(plan, found, vectors, limit) for plan, found in answered]
+
+    def _in_turn(self, items: Sequence[_Item], background: bool) -> Iterator[_Item]:
+        """The items one by one; for a batch, each after any person's search in progress."""
+        for item in items:
+            if background:
+                self._people_first.wait_for_people()
+            yield item
 
     def plan(self, item: SearchQuery, lang: str = "auto", limit: int = 10) -> "QueryPlan":
         """What will be searched for one query: its normalized text, context and parts."""

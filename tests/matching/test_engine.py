@@ -233,6 +233,25 @@ def test_search_many_answers_in_input_order_like_single_searches(lexical_matcher
     assert batch == [lexical_matcher.search(item.text, limit=3, industry=item.industry) for item in queries]
 
 
+def test_a_batch_pauses_while_a_person_is_searching(lexical_matcher: Matcher) -> None:
+    """Its lexical work waits between items (at most BATCH_PAUSE_SECONDS each), then goes on."""
+    queries = [SearchQuery(text) for text in ("cook", "cashier", "registered nurse")]
+    answers: list[list[str | None]] = []
+
+    def run_batch() -> None:
+        results = lexical_matcher.search_many(queries, background=True)
+        answers.append([result.results[0].noc_code if result.results else None for result in results])
+
+    with lexical_matcher._people_first:  # a person's search in progress
+        batch = threading.Thread(target=run_batch)
+        batch.start()
+        batch.join(timeout=0.3)
+        assert batch.is_alive()
+    batch.join(timeout=10)
+    assert not batch.is_alive()
+    assert answers == [[first_code(lexical_matcher, query.text) for query in queries]]
+
+
 def test_semantic_passages_hold_each_published_title_once() -> None:
     lexicon = lexicon_from_files({"31301"})
     passages = semantic_passages(lexicon)

@@ -1,4 +1,5 @@
-"""The embedding worker serves people's searches before batch chunks (matching.scheduling)."""
+"""The embedding worker serves people's searches before batch chunks, and batches give way to
+people's searches (matching.scheduling)."""
 
 import threading
 from collections.abc import Sequence
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from matching.scheduling import BACKGROUND_CHUNK, EmbeddingScheduler
+from matching.scheduling import BACKGROUND_CHUNK, EmbeddingScheduler, PeopleFirst
 
 
 class RecordingEmbedder:
@@ -82,3 +83,18 @@ def test_close_finishes_queued_work_then_refuses_more() -> None:
         scheduler.embed(["cook"])
     scheduler.close()  # twice is harmless
     assert scheduler.embed([]).shape == (0, 2)
+
+
+def test_a_batch_waits_while_any_person_is_searching() -> None:
+    people_first = PeopleFirst()
+    assert people_first.wait_for_people(timeout=0)
+    with people_first, people_first:  # two searches at once
+        assert not people_first.wait_for_people(timeout=0.01)
+    assert people_first.wait_for_people(timeout=0)
+
+
+def test_a_search_that_fails_still_lets_batches_go_on() -> None:
+    people_first = PeopleFirst()
+    with pytest.raises(ValueError, match="bad query"), people_first:
+        raise ValueError("bad query")
+    assert people_first.wait_for_people(timeout=0)
