@@ -22,11 +22,9 @@ import hashlib
 import importlib.util
 import json
 import logging
-import os
 import pickle
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -39,6 +37,7 @@ import numpy as np
 import scipy
 
 from matching.aliases import ALIASES_FILE, load_aliases
+from matching.atomic_files import atomic_path
 from matching.employers import EMPLOYERS_FILE, EmployerTable, load_employers
 from matching.language import LanguageDetector
 from matching.lexical import LexicalIndex
@@ -193,7 +192,7 @@ def write_keyed_pickle(path: Path, key: str, value: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     header = {"key": key, "bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
-    with _atomic_path(path) as temporary, temporary.open("wb") as handle:
+    with atomic_path(path) as temporary, temporary.open("wb") as handle:
         handle.write(MAGIC)
         handle.write(json.dumps(header).encode() + b"\n")
         handle.write(payload)
@@ -356,19 +355,3 @@ def _read_header(handle: BinaryIO) -> dict[str, object] | None:
     except ValueError:
         return None
     return header if isinstance(header, dict) else None
-
-
-@contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path next to `path`, moved over `path` (os.replace, atomic on POSIX) on success and
-    removed on failure; the final file is readable by all (0644), like the embedding caches."""
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(descriptor)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

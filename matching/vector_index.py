@@ -30,16 +30,15 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import faiss
 import numpy as np
 from tqdm import tqdm
 
+from matching.atomic_files import atomic_path
 from matching.embeddings import Embedder
 
 logger = logging.getLogger(__name__)
@@ -125,7 +124,7 @@ class VectorIndex:
 
     def save(self, path: Path) -> None:
         """Write the index atomically: readers see the old file or the complete new one."""
-        with _atomic_path(path) as temporary:
+        with atomic_path(path) as temporary:
             faiss.write_index(self._index, str(temporary))
 
     @property
@@ -240,7 +239,7 @@ def build_or_load(
     build_seconds = time.perf_counter() - started
 
     index.save(index_path)
-    with _atomic_path(_texts_path(index_path)) as temporary:
+    with atomic_path(_texts_path(index_path)) as temporary:
         temporary.write_text(json.dumps(list(passages), ensure_ascii=False), encoding="utf-8")
     sidecar = {
         "format": FORMAT_VERSION,
@@ -251,7 +250,7 @@ def build_or_load(
         "key": key,
         "build_seconds": round(build_seconds, 3),
     }
-    with _atomic_path(sidecar_path) as temporary:
+    with atomic_path(sidecar_path) as temporary:
         temporary.write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")
     logger.info(
         "embedded %d passages with %s in %.1f s; cached at %s", len(passages), embedder.name, build_seconds, index_path
@@ -362,23 +361,3 @@ def _load_cached(index_path: Path, sidecar_path: Path, embedder: Embedder, key: 
         )
         return None
     return index
-
-
-@contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success move it over ``path`` with os.replace.
-
-    Same directory, so the rename is atomic on POSIX; on failure the temporary file is removed.
-    mkstemp creates files readable by their owner only; the cache may be built by one user (an
-    image build) and read by another (the service), so the final file gets ordinary 0644.
-    """
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(descriptor)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
