@@ -14,6 +14,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from matching.aliases import ALIASES_FILE
+from matching.employers import EMPLOYERS_FILE
 from matching.engine import Matcher, SearchQuery
 from matching.esco import EscoLabels, EscoLink, EscoOccupation, read_esco_occupations
 from matching.snapshot import read_keyed_pickle, write_keyed_pickle
@@ -78,7 +80,7 @@ def _links_key(matcher: Matcher, esco_file: Path) -> str:
     for entry in matcher.lexicon.entries:
         digest.update(f"{entry.noc_code}\t{entry.folded}\t{entry.source}\n".encode())
     digest.update(str(LINKING_VERSION).encode())
-    for table in sorted((Path(__file__).parent / "data").glob("*.csv")):
+    for table in (EMPLOYERS_FILE, ALIASES_FILE):
         digest.update(table.read_bytes())
     return digest.hexdigest()
 
