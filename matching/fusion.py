@@ -36,9 +36,6 @@ FEATURES = (
     "semantic_votes",
     "lexical_votes",
     "adds_rank",
-    "context_first",
-    "context_margin",
-    "context_votes",
 )
 
 
@@ -56,9 +53,6 @@ class Evidence:
     semantic_votes: float = 0.0  # share of the query's nearest titles that belong to the group
     lexical_votes: float = 0.0  # share of the query's best lexical hits that belong to the group
     adds_rank: bool = False  # its best lexical title has a rank word the query lacks ("chef caissier")
-    context_rank: int | None = None  # 0 = the best group for the title read with its industry and duties
-    context_margin: float = 0.0
-    context_votes: float = 0.0
 
     def features(self) -> list[float]:
         lexical_first = 1.0 if self.lexical_rank == 0 else 0.0
@@ -75,9 +69,6 @@ class Evidence:
             self.semantic_votes,
             self.lexical_votes,
             1.0 if self.adds_rank else 0.0,
-            1.0 if self.context_rank == 0 else 0.0,
-            self.context_margin,
-            self.context_votes,
         ]
 
 

@@ -423,13 +423,7 @@ def _collect_people(matcher: Matcher, queries: Sequence[PeopleQuery]) -> list[Qu
     for query, plan in zip(queries, plans, strict=True):
         evidence = {}
         if plan.code_result is None and plan.searchable and query.expected:
-            cleaned = plan.embedding_texts()[0]
-            evidence = matcher.evidence(
-                plan.normalized,
-                vectors.get(cleaned),
-                plan.context,
-                vectors.get(plan.combined_text()) if plan.context else None,
-            )
+            evidence = matcher.evidence(plan.normalized, vectors.get(plan.semantic_text()), plan.context)
         collected.append(QueryEvidence(query, list(evidence), list(evidence.values())))
     return collected
 
