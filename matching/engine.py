@@ -42,6 +42,11 @@ RANK_WORDS = frozenset(
     directeur directrice adjoint adjointe apprenti apprentie stagiaire coordonnateur coordonnatrice
 """.split()  # noqa: SIM905 - a word list reads better as text, one line per theme and language
 )
+# Words that say someone works, not at what: with an employer, they are that employer's worker.
+WORK_WORDS = frozenset(
+    {"work", "works", "working", "job", "jobs", "worker", "employee", "employed", "staff"}
+    | {"travail", "travaille", "employe"}
+)
 CONTEXT_WORDS = 24  # of the industry and duties
 PART_DEPTH = 5  # results kept of each part of a multi-job answer
 LATER_PART_WEIGHT = 0.9
@@ -288,14 +293,14 @@ class Matcher:
         tokens = normalized.cleaned.split()
         # A title that names its employer ("Uber driver", an alias) is a title, not an employer.
         mentions = [] if self.lexical_index.is_title(normalized.cleaned) else self.employers.mentions(tokens)
-        if not mentions:
-            return normalized, industries
         industries += [mention.employer.industry(lang) for mention in mentions]
         named = {index for mention in mentions for index in range(mention.start, mention.end)}
         kept = _without_dangling_words([token for index, token in enumerate(tokens) if index not in named])
-        # Only the employer was named ("Tim Hortons"): someone who works there.
-        cleaned = " ".join(kept) if kept else fold(worker_at(industries[-1], lang))
-        return replace(normalized, cleaned=cleaned), industries
+        if industries and set(kept) <= WORK_WORDS:
+            # Only the employer was named ("Tim Hortons"), or a word for work with it ("work at a
+            # daycare", « employé chez Costco »): someone who works there.
+            return replace(normalized, cleaned=fold(worker_at(industries[-1], lang))), industries
+        return (replace(normalized, cleaned=" ".join(kept)) if mentions else normalized), industries
 
     def _submit(self, texts: list[str], background: bool) -> Callable[[], list[np.ndarray]]:
         """Queue the texts whose vectors are not cached; returns a function that waits for all of them."""

@@ -97,13 +97,13 @@ _NOISE_ANYWHERE_PHRASES: tuple[str, ...] = (
     # shift
     "night shift", "day shift", "evening shift", "afternoon shift", "overnight shift", "nights",
     "afternoons", "weekends", "weekend", "quart de nuit", "quart de soir", "quart de jour",
-    "fin de semaine", "fins de semaine",
+    "fin de semaine", "fins de semaine", "fds",
     # employment type
     "full time", "part time", "ft", "pt", "temps plein", "temps partiel", "teletravail",
     "onsite", "on site", "fixed term",
     # hiring noise
     "urgently hiring", "now hiring", "hiring now", "we are hiring", "hiring", "urgent",
-    "on recrute", "embauche immediate",
+    "on recrute", "embauche immediate", "on engage", "on embauche", "nous embauchons", "we re hiring",
 )
 # Noise words that are also part of real titles ("Contract administrator", "Junior high school
 # teacher", "Analyste de poste"): removed only at the start or end of the title.
@@ -124,6 +124,13 @@ _NOISE_AT_EDGES_PHRASES: tuple[str, ...] = (
 _NOISE_AT_END_PHRASES: tuple[str, ...] = (
     "job", "jobs", "position", "positions", "opportunity", "opportunities", "needed", "wanted",
     "required", "wanted immediately",
+)
+# The field names of a job ad pasted whole ("Poste : commis ; Type : temps plein ; Lieu : Moncton"):
+# a segment that is only one of them names no occupation.
+_AD_FIELD_LABELS: tuple[str, ...] = (
+    "type", "job type", "employment type", "type de poste", "type d emploi", "lieu", "lieu de travail",
+    "location", "salary", "salaire", "schedule", "horaire", "status", "statut", "title", "job title",
+    "titre", "titre du poste",
 )
 # Words that make a following edge-noise word the object of a phrase rather than a remark
 # ("classification des postes", "aide à l'emploi"), and that dangle once the noise before them
@@ -179,7 +186,8 @@ _ABBREVIATIONS: Mapping[str, str] = {
     "pcp": "primary care paramedic", "acp": "advanced care paramedic", "rd": "registered dietitian",
     "rrt": "registered respiratory therapist", "mlt": "medical laboratory technologist",
     "mrt": "medical radiation technologist", "rdh": "registered dental hygienist",
-    "cda": "certified dental assistant", "rph": "pharmacist", "pharm": "pharmacy", "med": "medical",
+    "cda": "certified dental assistant", "moa": "medical office assistant",
+    "rph": "pharmacist", "pharm": "pharmacy", "med": "medical",
     "lab": "laboratory",
     # social services and education
     "ece": "early childhood educator", "rece": "registered early childhood educator",
@@ -193,7 +201,7 @@ _ABBREVIATIONS: Mapping[str, str] = {
     "cma": "certified management accountant", "acct": "accountant", "ap": "accounts payable",
     "ar": "accounts receivable", "bkpr": "bookkeeper", "recep": "receptionist",
     "admin": "administrative", "asst": "assistant", "assoc": "associate", "exec": "executive",
-    "hr": "human resources", "rh": "ressources humaines",
+    "hr": "human resources", "rh": "ressources humaines", "hrbp": "human resources business partner",
     # management and executives
     "mgr": "manager", "mngr": "manager", "mgmt": "management", "pm": "project manager",
     "pmo": "project management office", "gm": "general manager", "vp": "vice president",
@@ -227,7 +235,8 @@ _ABBREVIATIONS: Mapping[str, str] = {
     "dz truck driver": "truck driver", "driver az": "truck driver", "driver dz": "truck driver",
     "a z driver": "truck driver", "d z driver": "truck driver", "class 1 driver": "truck driver",
     "class 1 truck driver": "truck driver", "driver class 1": "truck driver",
-    "hd": "heavy duty", "gc": "general contractor", "maint": "maintenance", "mfg": "manufacturing",
+    "hd": "heavy duty", "heo": "heavy equipment operator", "ame": "aircraft maintenance engineer",
+    "gc": "general contractor", "maint": "maintenance", "mfg": "manufacturing",
     "whse": "warehouse", "appr": "apprentice", "jman": "journeyman", "cert": "certified",
     "gen": "general", "r d": "research and development", "ehs": "environment health and safety",
     "ohs": "occupational health and safety", "sst": "sante et securite au travail",
@@ -243,7 +252,7 @@ _ABBREVIATIONS_BY_LANGUAGE: Mapping[str, Mapping[str, str]] = {
         "cpa": "comptable professionnel agree", "qa": "assurance qualite",
         "qc": "controle de la qualite", "pm": "gestionnaire de projet", "ceo": "chef de la direction",
         "cfo": "chef des finances", "tech support": "soutien technique", "sup": "superviseur",
-        "supv": "superviseur",
+        "supv": "superviseur", "t s": "travailleur social", "daf": "directeur administratif et financier",
     },
     "en": {},
 }
@@ -280,6 +289,7 @@ _REMOTE = _phrase_table(_REMOTE_MARKERS)
 NOISE_ANYWHERE = _phrase_table(_NOISE_ANYWHERE_PHRASES)
 NOISE_AT_EDGES = _phrase_table(_NOISE_AT_EDGES_PHRASES)
 NOISE_AT_END = _phrase_table(_NOISE_AT_END_PHRASES)
+AD_FIELD_LABELS = _phrase_table(_AD_FIELD_LABELS)
 _PROTECTED = _phrase_table(_PROTECTED_PHRASES)
 _PLACES_OR_REMOTE = _PLACES | _REMOTE
 _LONGEST_PHRASE = max(
@@ -327,11 +337,12 @@ def is_place(tokens: Sequence[str]) -> bool:
 
 
 def is_noise(tokens: Sequence[str]) -> bool:
-    """A segment made only of employment-type, shift, seniority or hiring words ("temps partiel")."""
+    """A segment made only of employment-type, shift, seniority or hiring words ("temps partiel"),
+    or only the name of a job ad's field ("Lieu")."""
     covered, _ = _covered_by(
         tokens, (NOISE_ANYWHERE, NOISE_AT_EDGES, NOISE_AT_END, _REMOTE), frozenset({"and", "et", "or", "ou"})
     )
-    return bool(tokens) and covered and not protected_spans(tokens)
+    return bool(tokens) and (covered or tuple(tokens) in AD_FIELD_LABELS) and not protected_spans(tokens)
 
 
 def protected_spans(tokens: Sequence[str]) -> set[int]:

@@ -73,3 +73,24 @@ def test_an_unknown_employer_still_says_where_the_person_works(matcher: Matcher)
     plan = matcher.plan(SearchQuery("cook at Joe's Diner"))
     assert plan.normalized.cleaned == "cook"
     assert plan.context == "joe s diner"
+
+
+@pytest.mark.parametrize(
+    ("title", "cleaned", "context"),
+    [
+        ("caissier à la Banque Nationale", "caissier", "banque"),  # not "caissier a la"
+        ("élagueur pour Hydro-Québec", "elagueur", "electricite"),
+    ],
+)
+def test_an_employer_leaves_no_dangling_words(matcher: Matcher, title: str, cleaned: str, context: str) -> None:
+    plan = matcher.plan(SearchQuery(title), lang="fr")
+    assert plan.normalized.cleaned == cleaned
+    assert context in plan.context.split()
+
+
+def test_a_word_for_work_with_an_employer_is_that_employers_worker(matcher: Matcher) -> None:
+    daycare = matcher.search("work at a daycare", limit=3)
+    assert daycare.normalized == "a daycare worker"
+    assert daycare.results[0].noc_code == "42202"
+    assert matcher.search("employée chez Tim Hortons").normalized == matcher.search("Tim Hortons").normalized
+    assert matcher.search("staff at Costco").normalized == matcher.search("Costco").normalized

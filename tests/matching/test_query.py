@@ -94,6 +94,11 @@ def test_normalize_query_examples(query: str, cleaned: str) -> None:
         ("Cuisinier 18 $ de l'heure", "cuisinier"),
         ("Analyst $60k - $70k", "analyst"),
         ("Hiring now: cook", "cook"),
+        ("On engage!! Plongeur - 16$/h", "plongeur"),
+        ("Poste : Commis comptes payables ; Type : temps plein ; Lieu : Moncton", "commis comptes payables"),
+        ("Location manager", "location manager"),  # a field's name is noise only as a segment of its own
+        ("HEO", "heavy equipment operator"),
+        ("MOA", "medical office assistant"),
         ("Nurse @", "nurse"),
         # a step that would remove everything is skipped
         ("(RN)", "registered nurse"),
@@ -145,6 +150,8 @@ def test_normalize_query_language_argument() -> None:
     assert normalize_query("IT", "fr").cleaned == "technologies de l information"
     assert normalize_query("tech", "fr-CA").cleaned == "technicien"
     assert normalize_query("dev", None).cleaned == "developer"
+    assert normalize_query("T.S.", "fr").cleaned == "travailleur social"
+    assert normalize_query("DAF", "fr").cleaned == "directeur administratif et financier"
 
 
 @pytest.mark.parametrize("cue", [*sorted(FRENCH_FUNCTION_WORDS | FRENCH_ABBREVIATIONS), "chez", "techn", "é"])
