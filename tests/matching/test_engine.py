@@ -9,7 +9,7 @@ import pytest
 
 from matching.assembly import assemble_matcher, semantic_passages
 from matching.backends import EMBEDDING_BACKENDS, NO_EMBEDDINGS
-from matching.engine import Matcher, SearchQuery
+from matching.engine import LATER_PART_WEIGHT, Matcher, SearchQuery, _Candidate, merge_parts
 from tests.support.source_data import lexicon_from_files, noc2016_successors
 
 SMALL_GROUPS = ("31301", "65100", "73300", "21232", "63200", "72200", "42202", "33102", "14300", "64100")
@@ -220,6 +220,21 @@ def test_a_multi_job_answer_finds_the_first_job_and_shows_the_other(
     codes = [match.noc_code for match in lexical_matcher.search(answer, limit=5).results]
     assert codes[0] == first
     assert other in codes[:3]
+
+
+def test_the_whole_answer_leads_its_parts_unless_it_only_found_a_later_job() -> None:
+    """merge_parts: a whole answer matched with confidence keeps first place ("food and beverage
+    server"); one whose first result is what a later part names ("cashier and stock boy" read as a
+    stock boy) lets the first job lead."""
+    candidate = _Candidate()
+    one_title = [(0.9, "65200", candidate)]
+    parts = [[(0.95, "65201", candidate)], [(0.95, "65100", candidate)]]
+    assert [code for _, code, _ in merge_parts(one_title, parts)][0] == "65200"
+    read_as_later_job = [(0.70, "65102", candidate), (0.69, "65100", candidate)]
+    parts = [[(0.9, "65100", candidate)], [(0.9, "65102", candidate)]]
+    merged = merge_parts(read_as_later_job, parts)
+    assert [code for _, code, _ in merged][:2] == ["65100", "65102"]
+    assert merged[0][0] == 0.9 and merged[1][0] == 0.9 * LATER_PART_WEIGHT
 
 
 def test_a_title_with_a_conjunction_is_still_found_whole(lexical_matcher: Matcher) -> None:
