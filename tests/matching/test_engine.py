@@ -229,7 +229,7 @@ def test_the_whole_answer_leads_its_parts_unless_it_only_found_a_later_job() -> 
     candidate = _Candidate()
     one_title = [(0.9, "65200", candidate)]
     parts = [[(0.95, "65201", candidate)], [(0.95, "65100", candidate)]]
-    assert [code for _, code, _ in merge_parts(one_title, parts)][0] == "65200"
+    assert merge_parts(one_title, parts)[0][1] == "65200"
     read_as_later_job = [(0.70, "65102", candidate), (0.69, "65100", candidate)]
     parts = [[(0.9, "65100", candidate)], [(0.9, "65102", candidate)]]
     merged = merge_parts(read_as_later_job, parts)
