@@ -300,7 +300,9 @@ class Matcher:
             # Only the employer was named ("Tim Hortons"), or a word for work with it ("work at a
             # daycare", « employé chez Costco »): someone who works there.
             return replace(normalized, cleaned=fold(worker_at(industries[-1], lang))), industries
-        return (replace(normalized, cleaned=" ".join(kept)) if mentions else normalized), industries
+        if not mentions:
+            return normalized, industries
+        return replace(normalized, cleaned=" ".join(kept)), industries
 
     def _submit(self, texts: list[str], background: bool) -> Callable[[], list[np.ndarray]]:
         """Queue the texts whose vectors are not cached; returns a function that waits for all of them."""
@@ -640,6 +642,6 @@ def _explain(candidate: _Candidate, alias: bool) -> tuple[str, str]:
             return candidate.lexical_title, ESCO
         return candidate.lexical_title, "hybrid" if candidate.semantic_title else "fuzzy"
     if candidate.lexical_title:
-        return candidate.semantic_title or candidate.lexical_title, "hybrid"
+        return candidate.semantic_title or "", "hybrid"
     # Found by its meaning alone: of the title, or of the title read with its industry and duties.
     return candidate.semantic_title or "", "context" if candidate.read_with_context else "semantic"

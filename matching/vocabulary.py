@@ -289,7 +289,7 @@ _REMOTE = _phrase_table(_REMOTE_MARKERS)
 NOISE_ANYWHERE = _phrase_table(_NOISE_ANYWHERE_PHRASES)
 NOISE_AT_EDGES = _phrase_table(_NOISE_AT_EDGES_PHRASES)
 NOISE_AT_END = _phrase_table(_NOISE_AT_END_PHRASES)
-AD_FIELD_LABELS = _phrase_table(_AD_FIELD_LABELS)
+_AD_FIELDS = _phrase_table(_AD_FIELD_LABELS)
 _PROTECTED = _phrase_table(_PROTECTED_PHRASES)
 _PLACES_OR_REMOTE = _PLACES | _REMOTE
 _LONGEST_PHRASE = max(
@@ -342,7 +342,7 @@ def is_noise(tokens: Sequence[str]) -> bool:
     covered, _ = _covered_by(
         tokens, (NOISE_ANYWHERE, NOISE_AT_EDGES, NOISE_AT_END, _REMOTE), frozenset({"and", "et", "or", "ou"})
     )
-    return bool(tokens) and (covered or tuple(tokens) in AD_FIELD_LABELS) and not protected_spans(tokens)
+    return bool(tokens) and (covered or tuple(tokens) in _AD_FIELDS) and not protected_spans(tokens)
 
 
 def protected_spans(tokens: Sequence[str]) -> set[int]:
