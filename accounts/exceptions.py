@@ -23,6 +23,12 @@ class InvalidSlug(AccountsError):
         self.slug = slug
 
 
+class PortalNotFound(AccountsError):
+    def __init__(self, reference: str):
+        super().__init__(f"No portal has the id or slug {reference!r}.")
+        self.reference = reference
+
+
 class KeyNotFound(AccountsError):
     def __init__(self, prefix: str):
         super().__init__(f"No active API key starts with {prefix!r}.")

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from accounts.exceptions import KeyNotFound, NotAllowed, NotAuthenticated
 from models.accounts import ApiKey
 
-Role = Literal["admin", "analyst", "institution"]
-ROLES: tuple[Role, ...] = ("admin", "analyst", "institution")
+Role = Literal["admin", "analyst", "institution", "portal"]
+ROLES: tuple[Role, ...] = ("admin", "analyst", "institution", "portal")
 KEY_PREFIX = "lmi_"
 
 
@@ -28,6 +28,13 @@ class Principal:
     key_prefix: str
     role: Role
     institution_id: int | None = None
+    portal_id: int | None = None
+
+    @property
+    def vouches_for_its_users(self) -> bool:
+        """A portal (or an admin) answers for the traffic it relays: its own HTTP library is not taken
+        for a robot, and the end users' user agents it passes are believed."""
+        return self.role in ("portal", "admin")
 
     def require_catalog_of(self, institution_id: int) -> None:
         """An admin may change any catalog; an institution only its own; an analyst none."""
@@ -41,16 +48,31 @@ class Principal:
         """Setting analytics targets is for analysts and admins."""
         if self.role == "institution":
             raise NotAllowed("An institution's key reads its own analytics; targets are set with an analyst's key.")
+        self.require_reader()
+
+    def require_reader(self) -> None:
+        """Analytics are read by analysts, admins and institutions (their own programs)."""
+        if self.role == "portal":
+            raise NotAllowed("A portal's key sends events and asks for recommendations; it does not read analytics.")
+
+    def require_sender(self) -> None:
+        """Events are sent without a key (within limits), or with a portal's, an institution's or an admin's."""
+        if self.role == "analyst":
+            raise NotAllowed("An analyst's key reads analytics; events are sent by portals and institutions.")
 
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(session: Session, role: Role, institution_id: int | None = None) -> tuple[ApiKey, str]:
+def create_key(
+    session: Session, role: Role, institution_id: int | None = None, portal_id: int | None = None
+) -> tuple[ApiKey, str]:
     """A new key and its text, which is not stored and cannot be shown again. Flushed, not committed."""
     if (role == "institution") != (institution_id is not None):
-        raise ValueError("an institution key needs an institution; admin and analyst keys have none")
+        raise ValueError("an institution key needs an institution; admin, analyst and portal keys have none")
+    if (role == "portal") != (portal_id is not None):
+        raise ValueError("a portal key needs a portal; other keys have none")
     prefix = secrets.token_hex(4)
     text = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
@@ -58,6 +80,7 @@ def create_key(session: Session, role: Role, institution_id: int | None = None) 
         key_hash=_hash(text),
         role=role,
         institution_id=institution_id,
+        portal_id=portal_id,
         created_at=dt.datetime.now(dt.UTC),
     )
     session.add(key)
@@ -85,4 +108,4 @@ def authenticate(session: Session, text: str | None) -> Principal:
     role = next((role for role in ROLES if role == key.role), None)
     if role is None:
         raise NotAuthenticated(f"The API key has an unknown role {key.role!r}.")
-    return Principal(key.prefix, role, key.institution_id)
+    return Principal(key.prefix, role, key.institution_id, key.portal_id)

@@ -1,10 +1,28 @@
-"""Small-cell rules for published counts (Statistics Canada practice): a count under `min_count` in a
-breakdown is suppressed, and so is a second cell when it is the only one suppressed, so that it
-cannot be recovered by subtracting the others from the total; every published count is rounded to
-a multiple of `round_to`. Admin keys see exact counts. Pure functions."""
+"""Small-cell rules for published counts. Admin keys see exact counts. For analyst and institution keys:
 
-from collections.abc import Sequence
+- every count is built from *cells* of one day: the count of one measure, on one UTC day, of the events
+  a breakdown's group and the reader's scope select (a program's clicks on 3 December);
+- each cell is randomly rounded to a multiple of `round_to` (Statistics Canada's practice): 13 is 10
+  two times in five and 15 three times in five, so a rounded count is as often above the count as
+  below and sums stay unbiased. The draw is fixed by a keyed hash of the cell and its count, so the
+  same data always gives the same figure (asking again teaches nothing), and the key is the
+  service's secret (nobody can tell which counts would round to what they see);
+- a period's count is the sum of its days' rounded cells, and a sum from 1 to `min_count - 1` is
+  suppressed (null). Every period is thus a function of the same day cells: overlapping periods,
+  breakdowns and comparisons add nothing to what the day cells say, and a day cell says only that its
+  count is within `round_to - 1` of its rounded value;
+- rates, changes, differences and their intervals, averages and shares are computed from the published
+  counts only, and withheld (null) when one they need is suppressed.
+
+Distinct counts that do not add up over days (a period's visitors) are rounded as cells of the whole
+period. Pure functions."""
+
+import hashlib
+import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+Filters = tuple[tuple[str, str], ...]  # what selects a cell's events besides its day: ("institution", "3")…
 
 
 @dataclass(frozen=True)
@@ -12,46 +30,68 @@ class DisclosureRule:
     exact: bool
     min_count: int = 10
     round_to: int = 5
+    key: bytes = b""  # the service's secret that fixes each cell's draw
 
     @property
     def name(self) -> str:
         if self.exact:
             return "exact"
-        return f"suppressed-under-{self.min_count}-rounded-to-{self.round_to}"
+        return f"daily-cells-randomly-rounded-to-{self.round_to}-suppressed-under-{self.min_count}"
 
     @property
     def description(self) -> str:
         if self.exact:
             return "Exact counts (admin key)."
         return (
-            f"Counts from 1 to {self.min_count - 1} in a breakdown are suppressed (null), with a second cell "
-            f"where needed so that none can be recovered from the total; published counts are rounded to a "
-            f"multiple of {self.round_to}; rates are computed from the published counts."
+            f"Each day's count of each cell is randomly rounded to a multiple of {self.round_to} (the same data "
+            f"always gives the same figure); a period's count is the sum of its days', and a sum from 1 to "
+            f"{self.min_count - 1} is suppressed (null). Rates, changes, differences and their intervals, averages "
+            "and shares are computed from the published counts only, and withheld (null) when one they need is "
+            "suppressed."
         )
 
-    def rounded(self, value: int) -> int:
+    def rounded(self, value: int, cell: str) -> int:
+        """`value` randomly rounded to a multiple of `round_to`: up with probability remainder / round_to,
+        the draw fixed by the cell and the value."""
         if self.exact or self.round_to <= 1:
             return value
-        return int((value + self.round_to / 2) // self.round_to) * self.round_to
+        base, remainder = divmod(value, self.round_to)
+        if remainder == 0:
+            return value
+        digest = hmac.new(self.key, f"{cell}|{value}".encode(), hashlib.sha256).digest()
+        draw = int.from_bytes(digest[:8], "big") / 2**64
+        return (base + (draw < remainder / self.round_to)) * self.round_to
+
+    def rounded_sum(self, measure: str, by_day: Mapping[str | None, int], filters: Filters = ()) -> int:
+        """The sum of the days' rounded cells (exact: the sum of the counts)."""
+        return sum(self.rounded(value, cell_name(measure, day, filters)) for day, value in by_day.items() if value)
+
+    def published(self, measure: str, by_day: Mapping[str | None, int], filters: Filters = ()) -> int | None:
+        """A count as published: the rounded sum, suppressed from 1 to `min_count - 1`."""
+        total = self.rounded_sum(measure, by_day, filters)
+        return None if self.is_small(total) else total
 
     def is_small(self, value: int) -> bool:
         return not self.exact and 0 < value < self.min_count
 
-    def count(self, value: int) -> int | None:
-        """A single published count: suppressed when small, else rounded."""
-        return None if self.is_small(value) else self.rounded(value)
+    def duration_minutes(self, minutes_by_day: Mapping[str | None, float], filters: Filters = ()) -> float:
+        """A total duration as published: exact for admin keys, else each day's minutes randomly rounded
+        to `round_to` minutes, summed."""
+        if self.exact:
+            return round(sum(minutes_by_day.values()), 2)
+        whole = {day: round(minutes) for day, minutes in minutes_by_day.items()}
+        return float(self.rounded_sum("session_minutes", whole, filters))
 
 
-def publish_column(values: Sequence[int], rule: DisclosureRule) -> list[int | None]:
-    """One measure across the cells of a breakdown (whose total is published apart)."""
-    if rule.exact:
-        return list(values)
-    hidden = {index for index, value in enumerate(values) if rule.is_small(value)}
-    if len(hidden) == 1:
-        others = [(value, index) for index, value in enumerate(values) if index not in hidden and value > 0]
-        if others:
-            hidden.add(min(others)[1])
-    return [None if index in hidden else rule.rounded(value) for index, value in enumerate(values)]
+def disclosure_key(secret: str) -> bytes:
+    """The rounding's key, derived from the service's secret (kept apart from the links' signatures)."""
+    return hmac.new(secret.encode(), b"analytics small-cell rounding", hashlib.sha256).digest()
+
+
+def cell_name(measure: str, day: str | None, filters: Filters) -> str:
+    """A cell's identity: one measure, one day (None: a whole period, for distinct counts), the filters
+    that select its events (in a fixed order, so the same events are always the same cell)."""
+    return "|".join([measure, day or "period", *(f"{name}={value}" for name, value in sorted(set(filters)))])
 
 
 def ratio(numerator: int | None, denominator: int | None) -> float | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from analytics.disclosure import DisclosureRule, ratio
+from analytics.figures import scope_filters
 from analytics.periods import Period
 from analytics.queries import Scope, funnel_counts
 
@@ -21,8 +22,18 @@ class FunnelStep:
 
 
 def funnel(session: Session, window: Period, scope: Scope, rule: DisclosureRule) -> list[FunnelStep]:
-    counts = funnel_counts(session, window, scope)
-    published = [None if (value := getattr(counts, step)) is None else rule.count(value) for step in STEPS]
+    """The steps from the whole period's sessions for an admin, from the day cells for the others (a
+    session is counted in each day it acted)."""
+    daily = funnel_counts(session, window, scope, by_day=not rule.exact)
+    filters = scope_filters(scope)
+    published = [
+        None
+        if scope.institution_id is not None and step == "searched"
+        else rule.published(
+            f"funnel_{step}", {day: getattr(counts, step) or 0 for day, counts in daily.items()}, filters
+        )
+        for step in STEPS
+    ]
     return [
         FunnelStep(
             step,

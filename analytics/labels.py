@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.queries import GroupBy
-from models.accounts import Institution
+from models.accounts import Institution, Portal
 from models.catalog import CatalogVersion, Course
 from models.geography import Region
 from models.occupations import NocClass
@@ -32,13 +32,14 @@ def group_labels(session: Session, group_by: GroupBy, keys: Collection[str | Non
         return _course_titles(session, wanted)
     named: dict[str, Any] = {
         "institution": (Institution.id, Institution.name),
+        "portal": (Portal.id, Portal.name),
         "occupation": (NocClass.code, NocClass.title_en),
         "region": (Region.code, Region.name_en),
     }
     if group_by not in named:
         return {}
     key_column, name_column = named[group_by]
-    values = [int(key) for key in wanted if key.isdigit()] if group_by == "institution" else wanted
+    values = [int(key) for key in wanted if key.isdigit()] if group_by in ("institution", "portal") else wanted
     rows = session.execute(select(key_column, name_column).where(key_column.in_(values)))
     return {str(key): name for key, name in rows}
 

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, aliased
 from analytics.periods import Period
 from models.events import Event
 
-GroupBy = Literal["day", "week", "month", "institution", "course", "occupation", "teer", "region", "lang", "variant"]
+GroupBy = Literal[
+    "day", "week", "month", "institution", "course", "occupation", "teer", "region", "lang", "variant", "portal"
+]
 GROUP_BYS: tuple[GroupBy, ...] = (
     "day",
     "week",
@@ -24,6 +26,7 @@ GROUP_BYS: tuple[GroupBy, ...] = (
     "region",
     "lang",
     "variant",
+    "portal",
 )
 TYPE_MEASURES = {
     "page_views": "page_view",
@@ -89,14 +92,21 @@ def group_key(dialect: str, group_by: GroupBy) -> Any:
         "region": Event.region,
         "lang": Event.lang,
         "variant": Event.variant,
+        "portal": Event.portal_id,
     }[group_by]
 
 
+# Counts of one cell by day: the day (ISO), or None for the whole period, → measure → count.
+Daily = dict[str | None, dict[str, int]]
+TIME_BUCKETS = ("day", "week", "month")
+
+
 def count_events(
-    session: Session, window: Period, scope: Scope, group_by: GroupBy | None = None
-) -> dict[str | None, dict[str, int]]:
-    """Counts per group, robots left out of every measure but `robots` (the key None: the whole period
-    when not grouped, or events without the dimension). A group of robots' events only is left out."""
+    session: Session, window: Period, scope: Scope, group_by: GroupBy | None = None, *, by_day: bool = False
+) -> dict[str | None, Daily]:
+    """Counts per group (the key None: the whole period when not grouped, or events without the
+    dimension), of the whole period or, `by_day`, of each day; robots are left out of every measure but
+    `robots`, and a group of robots' events only is left out."""
     human = Event.robot.is_(False)
 
     def counted(condition: Any) -> Any:
@@ -109,18 +119,36 @@ def count_events(
     measures.append(func.count(distinct(case((human, Event.session_id)))).label("sessions"))
     measures.append(counted(Event.robot.is_(True)).label("robots"))
     measures.append(func.count().label("events"))
-    key = group_key(session.get_bind().dialect.name, group_by) if group_by else literal(None)
-    statement = select(key.label("key"), *measures).where(*_filters(window, scope, robots=True))
-    if group_by:
-        statement = statement.group_by(key)
-    found = {
-        _key(row["key"]): {name: int(row[name] or 0) for name in (*COUNTS, "robots")}
-        for row in session.execute(statement).mappings()
-        if not group_by or row["robots"] < row["events"]
-    }
+    dialect = session.get_bind().dialect.name
+    day = _time_bucket(dialect, "day") if by_day else None
+    # By day, a time bucket is made of days: its cells are the days'.
+    dimension = group_key(dialect, group_by) if group_by and not (by_day and group_by in TIME_BUCKETS) else None
+    grouped = [column for column in (day, dimension) if column is not None]
+    statement = select(
+        (day if day is not None else literal(None)).label("day"),
+        (dimension if dimension is not None else literal(None)).label("key"),
+        *measures,
+    ).where(*_filters(window, scope, robots=True))
+    if grouped:
+        statement = statement.group_by(*grouped)
+    found: dict[str | None, Daily] = {}
+    for row in session.execute(statement).mappings():
+        if group_by and row["robots"] >= row["events"]:
+            continue
+        when = _key(row["day"])
+        key = bucket_of(when, group_by) if dimension is None and group_by and when else _key(row["key"])
+        found.setdefault(key, {})[when] = {name: int(row[name] or 0) for name in (*COUNTS, "robots")}
     if not group_by and not found:
-        found = {None: dict.fromkeys((*COUNTS, "robots"), 0)}
+        found = {None: {}}
     return found
+
+
+def bucket_of(day: str, group_by: str) -> str:
+    """The time bucket of an ISO day: itself, its week's Monday, or its month."""
+    if group_by == "week":
+        date = dt.date.fromisoformat(day)
+        return (date - dt.timedelta(days=date.weekday())).isoformat()
+    return day[:7] if group_by == "month" else day
 
 
 def _key(value: object) -> str | None:
@@ -140,48 +168,65 @@ class FunnelCounts:
     inquired_or_referred: int
 
 
-def funnel_counts(session: Session, window: Period, scope: Scope) -> FunnelCounts:
-    """Sessions that reached each step, and every step before it, in the period. For one institution
-    the steps are its programs': shown, clicked, asked about or referred to (a search came before)."""
+def funnel_counts(
+    session: Session, window: Period, scope: Scope, *, by_day: bool = False
+) -> dict[str | None, FunnelCounts]:
+    """Sessions that reached each step, and every step before it, in the period (the key None) or,
+    `by_day`, in each day (a session is counted in each day it acted). For one institution the steps
+    are its programs': shown, clicked, asked about or referred to (a search came before)."""
 
     def reached(*types: str) -> Any:
         return func.max(case((Event.type.in_(types), 1), else_=0))
 
+    day = _time_bucket(session.get_bind().dialect.name, "day") if by_day else literal(None)
     searched = reached("search") if scope.institution_id is None else literal(1)
     per_session = (
         select(
+            day.label("day"),
             searched.label("searched"),
             (searched * reached("impression")).label("saw"),
             (searched * reached("impression") * reached("click")).label("clicked"),
             (searched * reached("impression") * reached("click") * reached("inquiry", "referral")).label("converted"),
         )
         .where(*_filters(window, scope), Event.session_id.is_not(None))
-        .group_by(Event.session_id)
+        .group_by(Event.session_id, *([day] if by_day else []))
         .subquery()
     )
-    row = session.execute(
+    rows = session.execute(
         select(
+            per_session.c.day,
             func.count(),
             func.coalesce(func.sum(per_session.c.searched), 0),
             func.coalesce(func.sum(per_session.c.saw), 0),
             func.coalesce(func.sum(per_session.c.clicked), 0),
             func.coalesce(func.sum(per_session.c.converted), 0),
-        )
-    ).one()
-    sessions, searched_count, saw, clicked, converted = (int(value) for value in row)
-    return FunnelCounts(sessions, searched_count if scope.institution_id is None else None, saw, clicked, converted)
+        ).group_by(per_session.c.day)
+    ).all()
+    found = {}
+    for when, *values in rows:
+        sessions, searched_count, saw, clicked, converted = (int(value) for value in values)
+        searched_or_none = searched_count if scope.institution_id is None else None
+        found[_key(when)] = FunnelCounts(sessions, searched_or_none, saw, clicked, converted)
+    return found
+
+
+@dataclass(frozen=True)
+class DayUsage:
+    sessions: int  # sessions with at least one action
+    session_seconds: float  # their total duration, first to last event
+    bounced: int  # sessions whose only action was a page view or a search
 
 
 @dataclass(frozen=True)
 class UsageCounts:
-    sessions: int  # sessions with at least one action
-    session_seconds: float  # their total duration, first to last event
-    bounced: int  # sessions whose only action was a page view or a search
-    visitors: int
+    days: dict[str | None, DayUsage]  # by day, or the whole period (None)
+    visitors: int  # distinct over the whole period
     new_visitors: int
 
 
-def usage_counts(session: Session, window: Period, scope: Scope) -> UsageCounts:
+def usage_counts(session: Session, window: Period, scope: Scope, *, by_day: bool = False) -> UsageCounts:
+    """Sessions, their duration and bounces over the period or, `by_day`, in each day (a session is cut
+    at midnight); visitors, new and returning, over the whole period."""
     dialect = session.get_bind().dialect.name
     first, last = func.min(Event.occurred_at), func.max(Event.occurred_at)
     seconds = (
@@ -191,21 +236,28 @@ def usage_counts(session: Session, window: Period, scope: Scope) -> UsageCounts:
     )
     actions = func.sum(case((Event.type.in_(ACTIONS), 1), else_=0))
     entries = func.sum(case((Event.type.in_(ENTRIES), 1), else_=0))
+    day = _time_bucket(dialect, "day") if by_day else literal(None)
     per_session = (
-        select(seconds.label("seconds"), actions.label("actions"), entries.label("entries"))
+        select(day.label("day"), seconds.label("seconds"), actions.label("actions"), entries.label("entries"))
         .where(*_filters(window, scope), Event.session_id.is_not(None))
-        .group_by(Event.session_id)
+        .group_by(Event.session_id, *([day] if by_day else []))
         .subquery()
     )
-    sessions, total_seconds, bounced = session.execute(
+    rows = session.execute(
         select(
+            per_session.c.day,
             func.count(),
             func.coalesce(func.sum(per_session.c.seconds), 0),
             func.coalesce(
                 func.sum(case((and_(per_session.c.actions == 1, per_session.c.entries == 1), 1), else_=0)), 0
             ),
-        ).where(per_session.c.actions >= 1)
-    ).one()
+        )
+        .where(per_session.c.actions >= 1)
+        .group_by(per_session.c.day)
+    ).all()
+    days = {
+        _key(when): DayUsage(int(sessions), float(total or 0), int(bounced)) for when, sessions, total, bounced in rows
+    }
     visitors_in_period = (
         select(Event.visitor_id).where(*_filters(window, scope), Event.visitor_id.is_not(None)).distinct().subquery()
     )
@@ -224,10 +276,4 @@ def usage_counts(session: Session, window: Period, scope: Scope) -> UsageCounts:
             visitors_in_period
         )
     ).one()
-    return UsageCounts(
-        sessions=int(sessions),
-        session_seconds=float(total_seconds or 0),
-        bounced=int(bounced),
-        visitors=int(visitors),
-        new_visitors=int(visitors) - int(returning),
-    )
+    return UsageCounts(days, int(visitors), int(visitors) - int(returning))

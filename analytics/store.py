@@ -25,6 +25,7 @@ OPTIONAL_COLUMNS = (
     "target_url",
     "helpful",
     "comment",
+    "portal_id",
 )
 
 

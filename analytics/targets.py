@@ -122,5 +122,5 @@ def progress_of_targets(
 
 
 def _measure(session: Session, window: Period, measure: str, rule: DisclosureRule) -> float | None:
-    figures = total_figures(count_events(session, window, Scope())[None], rule)
+    figures = total_figures(count_events(session, window, Scope(), by_day=not rule.exact)[None], rule, ())
     return figures.value(measure)

@@ -18,6 +18,9 @@ from labour_market.regional_wages import resolve_region
 from models.events import Event
 from recommendations.recommend import Recommendation, RecommendationRequest, Recommender
 
+# How long after its search a visit's feedback is taken (a browser session, generously).
+VISIT_LASTS = dt.timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Served:
@@ -39,11 +42,12 @@ def serve_recommendation(
     signer: LinkSigner,
     *,
     robot: bool,
+    portal_id: int | None = None,
     page_view: bool = False,
     now: dt.datetime | None = None,
 ) -> Served:
     """Recommend, then log the search and the impressions (and, for the service's own page, the page
-    view), committed before the answer goes out."""
+    view), committed before the answer goes out; `portal_id` when a portal's key asked."""
     answer = recommender.recommend(session, request)
     now = now or dt.datetime.now(dt.UTC)
     context: dict[str, Any] = {
@@ -52,6 +56,7 @@ def serve_recommendation(
         "lang": answer.lang if answer.lang in ("en", "fr") else None,
         "region": resolve_region(session, request.region).code if request.region else None,
         "noc_code": answer.occupation.noc_code if answer.occupation else None,
+        "portal_id": portal_id,
     }
     rows = [_server_event("page_view", now, robot, **context)] if page_view else []
     rows.append(_server_event("search", now, robot, **context))
@@ -92,18 +97,37 @@ def record_feedback(
     session: Session,
     *,
     helpful: bool,
-    session_id: str | None,
+    session_id: str,
     lang: str,
     region: str | None,
     noc_code: str | None,
     robot: bool,
     now: dt.datetime | None = None,
-) -> None:
-    """A person's answer to "was this helpful?" on the service's own page; a region that is not one
-    of /v1/regions is left out (the answer is kept)."""
-    context = {"session_id": session_id, "lang": lang, "region": _region_code(session, region), "noc_code": noc_code}
-    insert_new(session, [_server_event("feedback", now or dt.datetime.now(dt.UTC), robot, helpful=helpful, **context)])
+) -> bool:
+    """A person's answer to "was this helpful?" on the service's own page, counted once per visit and
+    occupation, and only when that visit searched it here (a made-up visit has nothing to rate); a
+    region that is not one of /v1/regions is left out (the answer is kept). Whether it was counted."""
+    now = now or dt.datetime.now(dt.UTC)
+    searched = session.scalar(
+        select(Event.id)
+        .where(Event.occurred_at >= now - VISIT_LASTS, Event.session_id == session_id)
+        .where(Event.type == "search", Event.source == "server")
+        .where(Event.noc_code == noc_code if noc_code else Event.noc_code.is_(None))
+        .limit(1)
+    )
+    if searched is None:
+        return False
+    context: dict[str, Any] = {
+        "session_id": session_id,
+        "lang": lang,
+        "region": _region_code(session, region),
+        "noc_code": noc_code,
+    }
+    once = f"feedback:{session_id}:{noc_code or 'none'}"
+    row = event_row(once, new_id("f_"), "feedback", "server", now, robot, helpful=helpful, **context)
+    counted = bool(insert_new(session, [row]))
     session.commit()
+    return counted
 
 
 def _region_code(session: Session, region: str | None) -> str | None:
@@ -126,7 +150,17 @@ def follow_link(
     impression_id, shown, target = _impression(session, signer, token)
     now = now or dt.datetime.now(dt.UTC)
     click_id = new_id("c_")
-    copied = ("session_id", "variant", "lang", "region", "course_key", "institution_id", "noc_code", "rank")
+    copied = (
+        "session_id",
+        "variant",
+        "lang",
+        "region",
+        "course_key",
+        "institution_id",
+        "noc_code",
+        "rank",
+        "portal_id",
+    )
     click = event_row(
         dedupe_key("click", click_id, impression_id),
         click_id,

@@ -2,15 +2,19 @@
 
 CSV (comma, semicolon or tab, read from the header; quoted cells may span lines) or JSON (a list of
 objects, or an object whose `courses` is one; nested objects are reached as ``a.b``, lists are
-joined with ``;``). Text is UTF-8, with or without a byte-order mark, else Windows-1252, which is
-what spreadsheets export in French Canada; a `charset` given with the upload wins.
+joined with ``;``, at most `MAX_JSON_DEPTH` levels deep). Text is UTF-8, with or without a byte-order
+mark, else Windows-1252, which is what spreadsheets export in French Canada; UTF-16 and UTF-32 are
+read by their byte-order mark (Excel's "Unicode text"); a `charset` given with the upload wins.
 """
 
+import codecs
 import csv
 import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate, compress
+from operator import not_, xor
 from typing import Any, Literal
 
 from catalog.exceptions import UnreadableCatalog
@@ -19,6 +23,21 @@ from catalog.fields import LIST_SEPARATOR, RowError
 Format = Literal["csv", "json"]
 DELIMITERS = (",", ";", "\t")
 FALLBACK_ENCODING = "cp1252"
+# The byte-order marks of UTF-16 and UTF-32 and the encoding each announces (UTF-32 LE's starts with
+# UTF-16 LE's, so it is tried first).
+WIDE_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# A catalog is a list of courses (in {"courses": [...]}), each an object whose members may hold objects
+# or lists: a few levels. Deeper JSON is refused before it is parsed (Python's parser recurses, and
+# gives up near a thousand levels).
+MAX_JSON_DEPTH = 16
+_BRACKET_STEPS = [1 if byte in b"[{" else -1 if byte in b"]}" else 0 for byte in range(256)]
+_IS_QUOTE = [int(byte == ord('"')) for byte in range(256)]
+_NEITHER_BRACKET_NOR_QUOTE = bytes(byte for byte in range(256) if not (_BRACKET_STEPS[byte] or _IS_QUOTE[byte]))
 
 
 @dataclass(frozen=True)
@@ -35,16 +54,21 @@ class Table:
 
 
 def decode(content: bytes, charset: str | None = None) -> str:
+    """The text of an upload: in its `charset` when given, else in the encoding its byte-order mark
+    announces, else UTF-8, else Windows-1252. A byte-order mark is not part of the text."""
     if charset:
         try:
-            return content.decode(charset)
+            return content.decode(charset).removeprefix("\ufeff")
         except LookupError:
             raise UnreadableCatalog(f"Unknown charset {charset!r}.") from None
         except UnicodeDecodeError as error:
             raise UnreadableCatalog(
                 _decoding_problem(content, error, charset), _line_of(content, error.start)
             ) from None
-    body = content.removeprefix(b"\xef\xbb\xbf")
+    for mark, encoding in WIDE_BYTE_ORDER_MARKS:
+        if content.startswith(mark):
+            return _decode_marked(content[len(mark) :], encoding)
+    body = content.removeprefix(codecs.BOM_UTF8)
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -54,6 +78,20 @@ def decode(content: bytes, charset: str | None = None) -> str:
     except UnicodeDecodeError as error:
         message = _decoding_problem(body, error, "UTF-8 nor Windows-1252")
         raise UnreadableCatalog(message, _line_of(body, error.start)) from None
+
+
+def _decode_marked(body: bytes, encoding: str) -> str:
+    """Text whose byte-order mark (removed) named its encoding: UTF-16 or UTF-32."""
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = body[: error.start].decode(encoding, "replace").count("\n") + 1
+        name = encoding.upper().removesuffix("-LE").removesuffix("-BE")
+        raise UnreadableCatalog(
+            f"The file starts with a {name} byte-order mark but is not {name} text: {error.reason} at byte "
+            f"{error.start + 1} after the mark, on line {line}.",
+            line,
+        ) from None
 
 
 def _line_of(content: bytes, offset: int) -> int:
@@ -120,7 +158,25 @@ def _records(reader: Iterator[list[str]], line_num: Callable[[], int]) -> Iterat
         line = line_num() + 1
 
 
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in JSON text, without parsing it: brackets in strings do not
+    count, and one never closed does (a parser would go down into it)."""
+    data = text.encode("utf-8", "surrogatepass")
+    # Escaped backslashes first, then escaped quotes: a string is then what lies between two quotes.
+    unescaped = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    marks = unescaped.translate(None, _NEITHER_BRACKET_NOR_QUOTE)  # brackets and quotes only
+    in_string = accumulate(map(_IS_QUOTE.__getitem__, marks), xor)  # 1 from an opening quote to its closing one
+    outside = compress(marks, map(not_, in_string))
+    return max(accumulate(map(_BRACKET_STEPS.__getitem__, outside)), default=0)
+
+
 def _read_json(text: str) -> Table:
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise UnreadableCatalog(
+            f"The JSON nests arrays and objects {depth:,} levels deep; a catalog may nest at most "
+            f"{MAX_JSON_DEPTH} (a list of courses, each an object whose members may hold objects or lists)."
+        )
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:

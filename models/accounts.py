@@ -1,4 +1,4 @@
-"""Institutions and the API keys that act for them or for the service's analysts and admins."""
+"""Institutions, portals, and the API keys that act for them or for the service's analysts and admins."""
 
 import datetime as dt
 
@@ -24,6 +24,20 @@ class Institution(Base):
     )
 
 
+class Portal(Base):
+    """A site or application that shows the service's recommendations to its own users and sends their
+    events with its key: its traffic is attributed to it (analytics break down by portal, and an
+    operator can purge it). An institution may run one."""
+
+    __tablename__ = "portal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class ApiKey(Base):
     """A key is shown once; only its SHA-256 is stored. `prefix` identifies it in listings and logs."""
 
@@ -32,7 +46,8 @@ class ApiKey(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     prefix: Mapped[str] = mapped_column(String(16), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(20))  # admin, analyst or institution
+    role: Mapped[str] = mapped_column(String(20))  # admin, analyst, institution or portal
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    portal_id: Mapped[int | None] = mapped_column(ForeignKey("portal.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)

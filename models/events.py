@@ -33,6 +33,7 @@ class Event(Base):
             "helpful",
         ),
         Index("ix_event_visitor_occurred_at", "visitor_id", "occurred_at"),  # a visitor's first visit
+        Index("ix_event_portal_occurred_at", "portal_id", "occurred_at"),  # a portal's traffic, and its purge
     )
 
     id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
@@ -58,6 +59,8 @@ class Event(Base):
     helpful: Mapped[bool | None] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(String(500))
     robot: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The portal whose key sent it, or whose recommendation it follows (a click, an inquiry).
+    portal_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AnalyticsTarget(Base):
@@ -75,6 +78,23 @@ class AnalyticsTarget(Base):
     value: Mapped[float | None] = mapped_column(Float)  # or an absolute figure
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class EventPurge(Base):
+    """An operator's deletion of events (`lmi events purge` with a portal, institution, variant or
+    period), kept so that the analytics can say the figures of that period lost them."""
+
+    __tablename__ = "event_purge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purged_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # The events' time span: from the first instant (None: any earlier) to before the last.
+    occurred_from: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    occurred_before: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    portal_id: Mapped[int | None] = mapped_column(Integer)
+    institution_id: Mapped[int | None] = mapped_column(Integer)
+    variant: Mapped[str | None] = mapped_column(String(100))
+    events: Mapped[int] = mapped_column(Integer)
 
 
 class ServiceSecret(Base):

@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO_ROOT))  # the live-server helper the tests use
 
 from accounts.institutions import create_institution  # noqa: E402
 from accounts.keys import create_key  # noqa: E402
+from accounts.portals import portal_named  # noqa: E402
 from analytics.links import LinkSigner  # noqa: E402
 from analytics.store import event_row  # noqa: E402
 from models.database import create_database_engine, create_session_factory  # noqa: E402
@@ -90,13 +91,15 @@ def client_event(institution_id: int, now: dt.datetime) -> dict[str, Any]:
     return event
 
 
-def ingest(base: str, institution_id: int, seconds: float, clients: int = 4) -> tuple[int, float, list[str]]:
+def ingest(
+    base: str, institution_id: int, seconds: float, portal_key: str, clients: int = 4
+) -> tuple[int, float, list[str]]:
     accepted: list[str] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def send() -> None:
-        with httpx.Client(base_url=base, timeout=30) as http:
+        with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {portal_key}"}) as http:
             while time.monotonic() < stop:
                 batch = [client_event(institution_id, dt.datetime.now(dt.UTC)) for _ in range(500)]
                 response = http.post("/v1/events", json={"events": batch})
@@ -156,13 +159,13 @@ def link_latencies(base: str, ids: list[str]) -> list[float]:
     return latencies
 
 
-def kill_during_ingest(url: str, folder: Path) -> tuple[int, int, int]:
+def kill_during_ingest(url: str, folder: Path, portal_key: str) -> tuple[int, int, int]:
     """(acknowledged, stored of those, stored in all): events answered 202 before a kill -9, and found after."""
     acknowledged: list[str] = []
     gone = threading.Event()
 
     def send(base: str) -> None:
-        with httpx.Client(base_url=base, timeout=10) as http:
+        with httpx.Client(base_url=base, timeout=10, headers={"Authorization": f"Bearer {portal_key}"}) as http:
             while not gone.is_set():
                 batch = [client_event(0, dt.datetime.now(dt.UTC)) for _ in range(200)]
                 for event in batch:
@@ -258,11 +261,14 @@ def run_backend(backend: str, args: argparse.Namespace, folder: Path) -> dict[st
         with create_session_factory(engine)() as session:
             institution = create_institution(session, "Bench College", "bench")
             _, admin_key = create_key(session, "admin")
+            # The events are a portal's server's, relaying its users' (a keyless client may send only
+            # the steps that follow an impression the service served).
+            _, portal_key = create_key(session, "portal", portal_id=portal_named(session, "Bench portal").id)
             session.commit()
             institution_id = institution.id
         engine.dispose()
         with live_server(url, folder / "index", LMI_LINK_SECRET=SECRET) as (base, _):
-            count, seconds, accepted = ingest(base, institution_id, args.seconds)
+            count, seconds, accepted = ingest(base, institution_id, args.seconds, portal_key)
             results["ingest"] = (count, seconds)
             check = create_database_engine(url)
             with check.connect() as connection:
@@ -273,7 +279,7 @@ def run_backend(backend: str, args: argparse.Namespace, folder: Path) -> dict[st
             latencies = link_latencies(base, impressions(url, args.links))
             cuts = statistics.quantiles(latencies, n=100)
             results["links"] = (len(latencies), cuts[49], cuts[98])
-        results["kill"] = kill_during_ingest(url, folder)
+        results["kill"] = kill_during_ingest(url, folder, portal_key)
         print(f"  kill -9: {results['kill']}", file=sys.stderr)
         results["fill_seconds"] = fill(url, args.events)
         check = create_database_engine(url)

@@ -26,7 +26,7 @@ from accounts.institutions import create_institution
 from catalog.samples import SAMPLES
 from catalog.uploads import TAGGED, upload_catalog
 from models.database import create_database_engine, create_session_factory
-from service.config import Settings
+from service.config import UNLIMITED_RATES, Settings
 from service.resources import load_skill_space_for
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,7 @@ def over_http(count: int) -> tuple[list[float], float, float]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "LMI_LOG_LEVEL": "warning", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, **UNLIMITED_RATES, "LMI_LOG_LEVEL": "warning", "OMP_NUM_THREADS": "1"}
     started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, cwd=REPO_ROOT

@@ -28,7 +28,7 @@ from models.database import create_database_engine
 from models.geography import Region
 from models.occupations import NocClass
 from service.app import create_app
-from service.config import Settings
+from service.config import UNLIMITED_RATES, Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,6 +83,7 @@ def over_http(url: str, data_dir: Path, paths: list[str]) -> list[float]:
         port = probe.getsockname()[1]
     env = {
         **os.environ,
+        **UNLIMITED_RATES,
         "DATABASE_URL": url,
         "LMI_DATA_DIR": str(data_dir),
         "LMI_LOG_LEVEL": "warning",

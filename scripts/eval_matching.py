@@ -63,7 +63,7 @@ from matching.lexicon import Lexicon, LexiconSources
 from matching.query import normalize_query
 from matching.vector_index import cache_key, cache_paths
 from models.database import create_database_engine, create_session_factory
-from service.config import Settings
+from service.config import UNLIMITED_RATES, Settings
 from service.resources import read_lexicon_sources
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -635,7 +635,13 @@ def _searches_during_a_batch(
 def _served(backend: str) -> Iterator[tuple[subprocess.Popen, httpx.Client, float]]:
     """A running `lmi serve`, a client for it and the seconds it took to answer /readyz."""
     port = _free_port()
-    environment = {**os.environ, "LMI_MATCHER_BACKEND": backend, "LMI_PORT": str(port), "LMI_LOG_LEVEL": "warning"}
+    environment = {
+        **os.environ,
+        **UNLIMITED_RATES,
+        "LMI_MATCHER_BACKEND": backend,
+        "LMI_PORT": str(port),
+        "LMI_LOG_LEVEL": "warning",
+    }
     started = time.perf_counter()
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("lmi")), "serve", "--port", str(port)], env=environment, cwd=REPOSITORY

@@ -7,9 +7,11 @@ from fastapi import FastAPI
 from labour_market.datasets import ATTRIBUTION_EN
 from service.api import mount_routes
 from service.api.openapi import install_openapi
+from service.api.recommendations.page_router import PAGE_PATHS, PAGE_PREFIXES, SESSION_COOKIE
 from service.config import Settings
 from service.http.body_limit import BodySizeLimit
 from service.http.head import HeadAsGet
+from service.http.rate_limit import RateLimit
 from service.http.security_headers import SecurityHeaders
 from service.http.url_encoding import RejectInvalidUtf8
 from service.lifespan import lifespan_for
@@ -47,6 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, larger=[(CATALOG_UPLOAD, settings.max_catalog_bytes)]
     )
-    app.add_middleware(RejectInvalidUtf8)
+    app.add_middleware(RejectInvalidUtf8, page_paths=PAGE_PATHS)
+    # Counted before anything else is done with the request (a flood costs a lookup, not a body read).
+    app.add_middleware(
+        RateLimit,
+        settings=settings.rate_limits(),
+        page_paths=PAGE_PATHS,
+        page_prefixes=PAGE_PREFIXES,
+        visit_cookie=SESSION_COOKIE,
+    )
     app.add_middleware(SecurityHeaders)
     return app

@@ -1,12 +1,19 @@
 """Configuration from environment variables (see the README for the table of settings)."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AfterValidator, AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matching.backends import Backend
+from service.http.rate_limit import RateLimitSettings, valid_limits
+
+Limits = Annotated[str, AfterValidator(valid_limits)]
+# The environment of a server that tests or benchmarks drive from one address faster than people would.
+UNLIMITED_RATES = dict.fromkeys(
+    ("LMI_RATE_LIMIT_ADDRESS", "LMI_RATE_LIMIT_KEY", "LMI_RATE_LIMIT_PAGE", "LMI_RATE_LIMIT_VISIT"), "1000000/second"
+)
 
 
 class Settings(BaseSettings):
@@ -106,3 +113,46 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LMI_ROUND_TO"),
         description="Published counts, for analyst and institution keys, are rounded to a multiple of this.",
     )
+    rate_limit_address: Limits = Field(
+        default="20/second;600/minute",
+        validation_alias=AliasChoices("LMI_RATE_LIMIT_ADDRESS"),
+        description="Requests to the API without a valid key, per client address.",
+    )
+    rate_limit_key: Limits = Field(
+        default="100/second;6000/minute",
+        validation_alias=AliasChoices("LMI_RATE_LIMIT_KEY"),
+        description="Requests with an API key (a portal's server, an institution, an analyst), per key.",
+    )
+    rate_limit_page: Limits = Field(
+        default="100/second;3000/minute",
+        validation_alias=AliasChoices("LMI_RATE_LIMIT_PAGE"),
+        description="Requests to the public page, its assets and the tracked links, per client address (a school "
+        "or a library shares one).",
+    )
+    rate_limit_visit: Limits = Field(
+        default="10/second;120/minute",
+        validation_alias=AliasChoices("LMI_RATE_LIMIT_VISIT"),
+        description="Requests to the public page per visit (its session cookie).",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        validation_alias=AliasChoices("LMI_RATE_LIMIT_STORAGE"),
+        description="Where the limits are counted: memory:// (per process), or a storage the `limits` library "
+        "knows, such as redis://host:6379, shared by every worker and host.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        validation_alias=AliasChoices("LMI_FORWARDED_ALLOW_IPS"),
+        description="Addresses of the reverse proxies whose X-Forwarded-For gives the client's address (comma-"
+        "separated, or *); the rate limits count per client address.",
+    )
+
+    def rate_limits(self) -> RateLimitSettings:
+        return RateLimitSettings(
+            per_address=self.rate_limit_address,
+            per_key=self.rate_limit_key,
+            page_per_address=self.rate_limit_page,
+            page_per_visit=self.rate_limit_visit,
+            storage=self.rate_limit_storage,
+            address_salt=self.link_secret,
+        )

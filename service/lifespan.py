@@ -2,8 +2,8 @@
 engine and its session factory, the matching resources (matcher with its worker thread, title
 suggester), the skill space and the recommender, the catalog upload worker (which first
 re-tags catalogs tagged under another model or reference data), the robot detector, the tracked
-links' signer, and the daily deletion of events past their retention period. Routes reach them through
-`request.app.state`."""
+links' signer and the analytics' rounding key, and the daily deletion of events past their retention
+period. Routes reach them through `request.app.state`."""
 
 import asyncio
 import contextlib
@@ -15,17 +15,19 @@ from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analytics.disclosure import disclosure_key
+from analytics.links import LinkSigner
 from analytics.privacy import RobotDetector
 from catalog.jobs import JobRunner
 from models.database import create_database_engine, create_session_factory
 from recommendations.recommend import Recommender
 from service.config import Settings
 from service.resources import (
-    link_signer_for,
     load_matching,
     load_skill_space_for,
     purge_old_events,
     retag_stale_catalogs,
+    service_secret_for,
 )
 from service.startup import long_lived, release
 
@@ -56,7 +58,9 @@ def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContext
             app.state.session_factory = create_session_factory(engine)
             app.state.upload_jobs = upload_jobs
             app.state.robots = RobotDetector()
-            app.state.link_signer = link_signer_for(app.state.session_factory, settings.link_secret)
+            secret = service_secret_for(app.state.session_factory, settings.link_secret)
+            app.state.link_signer = LinkSigner(secret) if secret else None
+            app.state.disclosure_key = disclosure_key(secret) if secret else None
             purging = asyncio.create_task(purge_daily(app.state.session_factory, settings.event_retention_days))
             with long_lived():  # the matcher's structures and the skill space: millions of objects
                 # CPU-bound, once: with an embedding backend the first start embeds every title.

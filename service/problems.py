@@ -30,6 +30,7 @@ from catalog.exceptions import (
 from catalog.fields import RowError
 from labour_market.exceptions import CrosswalkCodeNotFound, OccupationNotFound, UnknownRegion
 from service.http.allow import allowed_methods
+from service.http.json_body import unreadable_body_errors
 from service.http.trailing_slash import slash_redirect
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -71,13 +72,22 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "Invalid request",
         "A parameter or the body does not have the expected form: `errors` lists each one with its "
         "location (`query.q`, `body.limit`) and what is wrong. Text must be valid UTF-8, percent-encoded "
-        "or not, without NUL characters. A bad item of a batch search does not refuse the batch: it is "
+        "or not, without NUL characters; a JSON body must be JSON, nesting arrays and objects at most 32 levels "
+        "deep. A bad item of a batch search does not refuse the batch: it is "
         "answered in its place with this problem's `type`, `title`, `detail` and `errors` (`body.items.3.q`).",
     ),
     "request-too-large": ProblemType(
         413,
         "Request too large",
         "The request body is larger than the service accepts (`max_bytes`). Send fewer items per request.",
+    ),
+    "too-many-requests": ProblemType(
+        429,
+        "Too many requests",
+        "More requests came from this client address, or with this API key, than the service's rate limits "
+        "allow in the time window (`limit`). Wait the number of seconds the `Retry-After` header (and "
+        "`retry_after`) gives, then go on. A portal calling from its server sends its API key: it is then "
+        "limited per key, not per address. The operator sets the limits (`LMI_RATE_LIMIT_*`).",
     ),
     "unsupported-media-type": ProblemType(
         415,
@@ -130,8 +140,9 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     "unreadable-catalog": ProblemType(
         422,
         "Unreadable catalog",
-        "The file as a whole cannot be read: it is not UTF-8 or Windows-1252 text, not CSV with a header "
-        "line, or not JSON (a list of courses). `line` says where, when known.",
+        "The file as a whole cannot be read: it is not UTF-8 (or UTF-16 or UTF-32 with a byte-order mark) or "
+        "Windows-1252 text, not CSV with a header line, or not JSON (a list of courses, nesting at most 16 levels "
+        "deep). `line` says where, when known.",
     ),
     "invalid-mapping": ProblemType(
         422,
@@ -385,3 +396,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(Exception, _handle_unexpected)
+    app.add_exception_handler(400, _handle_unreadable_body)
+
+
+async def _handle_unreadable_body(request: Request, error: Exception) -> Response:
+    """FastAPI answers 400 to a JSON body its parser raised on (not UTF-8, or nested so deep that the
+    parser's recursion stopped), the parser's exception as the cause: that is `invalid-request`, as
+    a body that is not JSON is. Any other 400 is answered as usual."""
+    assert isinstance(error, StarletteHTTPException)
+    errors = unreadable_body_errors(error.__cause__)
+    if errors is None:
+        return await _handle_http_exception(request, error)
+    return validation_problem(request, errors)

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from analytics.links import LinkSigner, stored_secret
+from analytics.links import stored_secret
 from analytics.retention import purge_before, retention_cutoff
 from catalog.retagging import retag_version, stale_versions
 from catalog.skill_space import SkillSpace, load_skill_space
@@ -127,16 +127,17 @@ def retag_stale_catalogs(session_factory: sessionmaker[Session], space: SkillSpa
     return count
 
 
-def link_signer_for(session_factory: sessionmaker[Session], configured: str | None) -> LinkSigner | None:
-    """The tracked links' signer: with the configured secret, else the one kept in the database (made on
-    the first run). None when the database is not migrated yet."""
+def service_secret_for(session_factory: sessionmaker[Session], configured: str | None) -> str | None:
+    """The service's secret (it signs the tracked links and fixes the analytics' rounding): the
+    configured one, else the one kept in the database (made on the first run). None when the database
+    is not migrated yet."""
     if configured:
-        return LinkSigner(configured)
+        return configured
     try:
         with session_factory() as session:
-            return LinkSigner(stored_secret(session))
+            return stored_secret(session)
     except SQLAlchemyError as error:
-        logger.warning("tracked links are unavailable: %s", error)
+        logger.warning("tracked links and analytics are unavailable: %s", error)
         return None
 
 

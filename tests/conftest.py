@@ -27,6 +27,7 @@ from tests.support.source_data import DATA_DIR
 
 POSTGRES_URL = os.environ.get("LMI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
+UNLIMITED = "1000000/second"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -128,6 +129,11 @@ def app_settings(index_dir: Path) -> Callable[[str], Settings]:
             matcher_backend="none",
             index_dir=index_dir,
             retag_on_startup=False,  # the shared test database holds untagged samples: tagging them takes minutes
+            # Every test client shares one address: the rate limits have tests of their own.
+            rate_limit_address=UNLIMITED,
+            rate_limit_key=UNLIMITED,
+            rate_limit_page=UNLIMITED,
+            rate_limit_visit=UNLIMITED,
         )
 
     return settings_for

@@ -19,11 +19,29 @@ def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+TOO_MANY_REQUESTS = {
+    "description": "Over the rate limit of the client address or the API key (problem+json `too-many-requests`); "
+    "`Retry-After` says when to try again",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}},
+    "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def rate_limited(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every route may answer 429: the rate limits apply to all (service.http.rate_limit)."""
+    for path, path_item in schema.get("paths", {}).items():
+        if path in ("/healthz", "/readyz"):
+            continue
+        for operation in path_item.values():
+            operation.setdefault("responses", {})["429"] = TOO_MANY_REQUESTS
+    return schema
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            app.openapi_schema = problem_media_types(schema)
+            app.openapi_schema = rate_limited(problem_media_types(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

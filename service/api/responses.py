@@ -63,7 +63,6 @@ class ValidationProblem(Problem):
 
 
 DESCRIPTIONS = {
-    400: "The body cannot be read as JSON text, e.g. it is not UTF-8 (problem+json)",
     401: "No API key, or an unknown or revoked one (problem+json, with `WWW-Authenticate: Bearer`)",
     403: "The key's role may not do this (problem+json)",
     404: "Not found (problem+json)",

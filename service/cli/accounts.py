@@ -7,6 +7,7 @@ from typing import get_args
 from accounts.exceptions import AccountsError
 from accounts.institutions import create_institution, find_institution, list_institutions
 from accounts.keys import Role, create_key, revoke_key
+from accounts.portals import portal_named, portal_of_institution
 from service.cli.common import Commands, migrated_session
 from service.config import Settings
 
@@ -27,7 +28,10 @@ def register(commands: Commands) -> None:
     key_actions = keys.add_subparsers(required=True, metavar="ACTION")
     create_key_parser = key_actions.add_parser("create", help="create a key and print it (once)")
     create_key_parser.add_argument("--role", required=True, choices=get_args(Role))
-    create_key_parser.add_argument("--institution", help="id or slug (required for --role institution)")
+    create_key_parser.add_argument(
+        "--institution", help="id or slug: the institution (--role institution), or the institution whose portal it is"
+    )
+    create_key_parser.add_argument("--name", help="the portal's name (--role portal, when it is no institution's)")
     create_key_parser.set_defaults(run=run_create_key)
     revoke = key_actions.add_parser("revoke", help="revoke a key by its prefix (the 8 characters after lmi_)")
     revoke.add_argument("prefix")
@@ -57,10 +61,23 @@ def run_list_institutions(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_create_key(args: argparse.Namespace, settings: Settings) -> int:
+    if args.role == "portal" and (args.institution is None) == (args.name is None):
+        print("lmi keys create: a portal key needs --institution or --name (one of them)", file=sys.stderr)
+        return 2
+    if args.role != "portal" and args.name is not None:
+        print("lmi keys create: --name names a portal; use it with --role portal", file=sys.stderr)
+        return 2
     with migrated_session(settings) as session:
         try:
-            institution_id = find_institution(session, args.institution).id if args.institution else None
-            _, key = create_key(session, args.role, institution_id)
+            institution = find_institution(session, args.institution) if args.institution else None
+            if args.role == "portal":
+                portal = (
+                    portal_of_institution(session, institution) if institution else portal_named(session, args.name)
+                )
+                _, key = create_key(session, "portal", portal_id=portal.id)
+                print(f"portal {portal.id} ({portal.slug}): {portal.name}")
+            else:
+                _, key = create_key(session, args.role, institution.id if institution else None)
         except (AccountsError, ValueError) as error:
             print(f"lmi keys create: {error}", file=sys.stderr)
             return 2

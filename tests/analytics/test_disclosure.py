@@ -1,39 +1,49 @@
-"""Small-cell suppression and rounding: what an analyst's key may see."""
+"""Small cells: each day's cell randomly rounded to a multiple of 5, consistently; a period the sum of
+its days; a sum under 10 suppressed; admin keys exact."""
 
-from analytics.disclosure import DisclosureRule, publish_column, ratio, relative_change
+from collections import Counter
 
-RULE = DisclosureRule(exact=False, min_count=10, round_to=5)
+from analytics.disclosure import DisclosureRule, cell_name, ratio, relative_change
 
-
-def test_counts_under_ten_are_suppressed_and_the_others_rounded_to_five() -> None:
-    assert [RULE.count(value) for value in (0, 1, 9, 10, 12, 13, 1234)] == [0, None, None, 10, 10, 15, 1235]
-
-
-def test_a_lone_suppressed_cell_takes_the_smallest_other_cell_with_it() -> None:
-    # Without the second suppression, 47 - (22 + 18) would give the hidden 7 back.
-    values = [22, 7, 18]
-    published = publish_column(values, RULE)
-    assert published == [20, None, None]
-    total = sum(values)
-    # What a reader can bound the hidden cells by: their sum, not each one.
-    assert RULE.count(total) == 45
+RULE = DisclosureRule(exact=False, key=b"a secret of the service")
 
 
-def test_two_small_cells_need_no_more_suppression_and_zeros_stay() -> None:
-    assert publish_column([3, 4, 50, 0], RULE) == [None, None, 50, 0]
-    assert publish_column([0, 0, 50], RULE) == [0, 0, 50]
+def test_a_count_is_rounded_up_or_down_as_often_as_its_remainder_says() -> None:
+    # 13 is 10 two times in five and 15 three times in five, over many cells: the rounding is unbiased.
+    drawn = Counter(RULE.rounded(13, f"clicks|2026-12-0{day % 9 + 1}|course={day}") for day in range(4000))
+    assert set(drawn) == {10, 15}
+    assert abs(drawn[15] / 4000 - 0.6) < 0.03
+    assert RULE.rounded(0, "clicks|x") == 0 and RULE.rounded(35, "clicks|x") == 35
+
+
+def test_the_same_cell_always_rounds_the_same_way_and_only_the_key_decides() -> None:
+    cell = cell_name("clicks", "2026-12-03", (("variant", "B"), ("institution", "3")))
+    assert cell == cell_name("clicks", "2026-12-03", (("institution", "3"), ("variant", "B")))
+    assert len({RULE.rounded(13, cell) for _ in range(50)}) == 1
+    others = {DisclosureRule(exact=False, key=bytes([n])).rounded(13, cell) for n in range(40)}
+    assert others == {10, 15}  # without the key, nobody can tell which way a count rounds
+
+
+def test_a_period_is_the_sum_of_its_days_and_a_small_sum_is_suppressed() -> None:
+    days = {"2026-12-01": 3, "2026-12-02": 0, "2026-12-03": 38}
+    rounded = [RULE.rounded(value, cell_name("clicks", day, ())) for day, value in days.items() if value]
+    assert RULE.rounded_sum("clicks", days) == sum(rounded)
+    assert RULE.published("clicks", days) == sum(rounded)
+    assert RULE.published("clicks", {"2026-12-01": 3, "2026-12-02": 4}) in (None, 10)
+    assert RULE.published("clicks", {"2026-12-01": 0}) == 0
 
 
 def test_the_admin_rule_is_exact() -> None:
     exact = DisclosureRule(exact=True)
-    assert publish_column([22, 7, 18], exact) == [22, 7, 18]
-    assert exact.count(3) == 3 and exact.name == "exact"
-    assert RULE.name == "suppressed-under-10-rounded-to-5"
+    assert exact.published("clicks", {None: 3}) == 3 and exact.name == "exact"
+    assert RULE.name == "daily-cells-randomly-rounded-to-5-suppressed-under-10"
 
 
 def test_the_thresholds_are_configurable() -> None:
-    strict = DisclosureRule(exact=False, min_count=20, round_to=10)
-    assert [strict.count(value) for value in (19, 20, 24, 25)] == [None, 20, 20, 30]
+    strict = DisclosureRule(exact=False, min_count=20, round_to=10, key=b"k")
+    assert strict.published("clicks", {"d": 19}) in (None, 20)
+    assert strict.published("clicks", {"d": 20}) == 20
+    assert strict.published("clicks", {"d": 25}) in (20, 30)
 
 
 def test_rates_and_changes_need_both_figures() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from service.config import UNLIMITED_RATES
 from tests.support.source_data import DATA_DIR
 
 
@@ -35,6 +36,7 @@ def live_server(
         "LMI_MATCHER_BACKEND": "none",
         "LMI_RETAG_ON_STARTUP": "false",
         "LMI_LOG_LEVEL": "warning",
+        **UNLIMITED_RATES,  # the rate limits have tests of their own
         **environment,
     }
     process = subprocess.Popen(

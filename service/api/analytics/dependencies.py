@@ -15,8 +15,18 @@ from service.http.dependencies import AppSettings
 from service.problems import NotReady
 
 
-def current_viewer(principal: CurrentPrincipal, settings: AppSettings) -> Viewer:
-    rule = DisclosureRule(principal.role == "admin", settings.suppress_below, settings.round_to)
+def get_disclosure_key(request: Request) -> bytes:
+    key: bytes | None = getattr(request.app.state, "disclosure_key", None)
+    if key is None:
+        raise NotReady("analytics are unavailable: the database was not migrated when the service started")
+    return key
+
+
+def current_viewer(
+    principal: CurrentPrincipal, settings: AppSettings, key: Annotated[bytes, Depends(get_disclosure_key)]
+) -> Viewer:
+    principal.require_reader()
+    rule = DisclosureRule(principal.role == "admin", settings.suppress_below, settings.round_to, key)
     scope = Scope(principal.institution_id if principal.role == "institution" else None)
     return Viewer(scope, rule, sees_targets=principal.role != "institution")
 

@@ -1,15 +1,18 @@
-"""`POST /v1/events`: a portal's batch of events. Needs no key (a public page sends them); each event
-is checked on its own, and the valid ones are on disk before the 202 is sent."""
+"""`POST /v1/events`: a batch of events. Without a key, only the steps that follow a program this
+service served (inquiry, referral, feedback naming its impression); a portal's, an institution's or an
+admin's key may send more (see analytics.events). Each event is checked on its own, and the valid ones
+are on disk before the 202 is sent."""
 
 from typing import Any
 
 from fastapi import APIRouter, Depends
 from pydantic import TypeAdapter, ValidationError
 
-from analytics.events import MAX_EVENTS, ClientEvent, record_events
+from analytics.events import MAX_EVENTS, ClientEvent, Sender, record_events
 from service.api.analytics.dependencies import AppRobots, UserAgent
 from service.api.analytics.schemas import EventIn, EventsAcceptedOut, EventsIn, RejectedEventOut
 from service.api.responses import problem_responses
+from service.http.auth import OptionalPrincipal
 from service.http.dependencies import AppSettings, DbSession
 from service.http.media_types import require_json
 from service.problems import RequestTooLarge
@@ -40,11 +43,20 @@ def parse_events(items: list[Any]) -> tuple[list[tuple[int, ClientEvent]], list[
     status_code=202,
     response_model=EventsAcceptedOut,
     summary=f"Record up to {MAX_EVENTS} events: searches, impressions, clicks, inquiries, referrals, feedback",
-    responses=problem_responses(400, 413, 415, 422),
+    description="Without a key: inquiries, referrals and feedback naming the `impression_id` of a program this "
+    "service served (once per impression and type). A portal's key (`Authorization: Bearer …`) may send every "
+    "type, attributed to the portal, and its users' `user_agent`; an institution's key, inquiries and referrals "
+    "for its own programs. An analyst's key is refused (403).",
+    responses=problem_responses(401, 403, 413, 415, 422),
     dependencies=[Depends(require_json)],
 )
 def post_events(
-    body: EventsIn, session: DbSession, robots: AppRobots, settings: AppSettings, agent: UserAgent
+    body: EventsIn,
+    session: DbSession,
+    robots: AppRobots,
+    settings: AppSettings,
+    agent: UserAgent,
+    principal: OptionalPrincipal,
 ) -> EventsAcceptedOut:
     if len(body.events) > MAX_EVENTS:
         raise RequestTooLarge(
@@ -53,7 +65,12 @@ def post_events(
         )
     parsed, rejected = parse_events(body.events)
     result = record_events(
-        session, parsed, robots=robots, request_user_agent=agent, retention_days=settings.event_retention_days
+        session,
+        parsed,
+        sender=Sender.of(principal),
+        robots=robots,
+        request_user_agent=agent,
+        retention_days=settings.event_retention_days,
     )
     rejected += [RejectedEventOut(index=index, errors=errors) for index, errors in result.rejected]
     return EventsAcceptedOut(

@@ -7,7 +7,7 @@ from analytics.experiments import ArmComparison
 from analytics.figures import Figures
 from analytics.funnel import FunnelStep
 from analytics.periods import Period
-from analytics.summary import PeriodFigures, Summary, Usage
+from analytics.summary import PeriodFigures, PurgeNote, Summary, Usage
 from analytics.targets import TargetProgress
 from service.api.analytics.schemas import (
     ArmOut,
@@ -123,6 +123,7 @@ def summary_out(summary: Summary) -> SummaryOut:
             reference_variant=summary.reference_variant, arms=[arm_out(arm) for arm in summary.experiment]
         ),
         targets=[target_out(progress) for progress in summary.targets],
+        purges=summary.purges,
     )
 
 
@@ -141,9 +142,10 @@ def figures_rows(answer: SummaryOut) -> list[dict[str, Any]]:
     return rows
 
 
-def funnel_out(window: Period, steps: list[FunnelStep], rule: DisclosureRule) -> FunnelOut:
+def funnel_out(window: Period, steps: list[FunnelStep], rule: DisclosureRule, purges: list[PurgeNote]) -> FunnelOut:
     return FunnelOut(
         disclosure=disclosure_out(rule),
         period=period_out(window),
         steps=[FunnelStepOut.model_validate(step, from_attributes=True) for step in steps],
+        purges=purges,
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from analytics.funnel import funnel
 from analytics.periods import period
 from analytics.queries import GroupBy
-from analytics.summary import summarize
+from analytics.summary import purge_notes, summarize
 from analytics.targets import create_target, delete_target, list_targets, progress_of
 from service.api.analytics.csv_output import CSV_MEDIA_TYPE, csv_response, wants_csv
 from service.api.analytics.dependencies import CurrentViewer
@@ -80,7 +80,8 @@ def get_funnel(
     end: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> Any:
     window = period(start, end)
-    answer = funnel_out(window, funnel(session, window, viewer.scope, viewer.rule), viewer.rule)
+    steps = funnel(session, window, viewer.scope, viewer.rule)
+    answer = funnel_out(window, steps, viewer.rule, purge_notes(session, viewer, window))
     if wants_csv(request):
         rows = [step.model_dump() for step in answer.steps]
         columns = ["step", "sessions", "share_of_previous", "share_of_first"]
@@ -104,7 +105,7 @@ def get_targets(session: DbSession, viewer: CurrentViewer, principal: CurrentPri
     status_code=201,
     response_model=TargetOut,
     summary='Set a target: "+20% clicks against the same months last year", or an absolute figure',
-    responses=problem_responses(400, 401, 403, 415, 422),
+    responses=problem_responses(401, 403, 415, 422),
     dependencies=[Depends(require_json)],
 )
 def post_target(body: TargetIn, session: DbSession, viewer: CurrentViewer, principal: CurrentPrincipal) -> TargetOut:

@@ -7,6 +7,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from analytics.events import EVENT_TYPES, MAX_EVENTS
 from analytics.privacy import COMMENT_MAX_LENGTH
+from analytics.queries import GroupBy
+from analytics.summary import PurgeNote
 from analytics.targets import MEASURES
 
 # Pseudonyms and ids a client makes: letters, digits and . _ : - only, so no e-mail address fits.
@@ -48,8 +50,9 @@ class EventIn(BaseModel):
     )
     user_agent: Annotated[str, Field(max_length=1000)] | None = Field(
         default=None,
-        description="The browser's User-Agent when a portal's server relays the event; used only to flag "
-        "robots, never stored. Without it, the request's User-Agent is used.",
+        description="With a portal's key: the User-Agent of the browser whose event the portal's server relays; "
+        "used only to flag robots, never stored. Believed only from a portal's key: without one, the request's "
+        "own User-Agent decides (and this one can only mark a robot).",
     )
 
 
@@ -112,8 +115,16 @@ class FiguresOut(BaseModel):
 class UsageOut(BaseModel):
     page_views: int | None
     sessions: int | None
-    average_session_seconds: float | None = Field(description="Total duration of sessions / number of sessions.")
-    bounce_rate: float | None = Field(description="Sessions with a single page view or search and nothing else.")
+    session_minutes: float | None = Field(
+        description="Total duration of the sessions (first event to last), in minutes; rounded like counts for "
+        "analyst keys, and withheld with the sessions."
+    )
+    average_session_seconds: float | None = Field(
+        description="session_minutes × 60 / sessions, from the published figures."
+    )
+    bounce_rate: float | None = Field(
+        description="Sessions with a single page view or search and nothing else, over sessions (published counts)."
+    )
     visitors: int | None = Field(description="Distinct pseudonymous visitor ids.")
     new_visitors: int | None
     returning_visitors: int | None
@@ -196,12 +207,16 @@ class TargetOut(BaseModel):
 
 
 class SummaryOut(BaseModel):
-    group_by: str | None
+    group_by: GroupBy | None
     disclosure: DisclosureOut
     current: PeriodFiguresOut
     baseline: PeriodFiguresOut | None = Field(description="The comparison period, when `compare_from` is given.")
     experiment: ExperimentOut | None = Field(description="With group_by=variant: each arm against the reference.")
     targets: list[TargetOut] = Field(description="Targets whose period overlaps this one (analyst and admin keys).")
+    purges: list[PurgeNote] = Field(
+        description="Operators' purges of events (`lmi events purge`) that touched these periods: the figures lost "
+        "those events. `events` is published as counts are."
+    )
 
 
 class FunnelStepOut(BaseModel):
@@ -215,3 +230,4 @@ class FunnelOut(BaseModel):
     disclosure: DisclosureOut
     period: PeriodOut
     steps: list[FunnelStepOut]
+    purges: list[PurgeNote] = Field(description="Operators' purges of events that touched the period.")

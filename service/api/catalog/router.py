@@ -115,7 +115,7 @@ def get_institutions(session: DbSession) -> InstitutionListOut:
     summary="Upload a catalog (CSV or JSON) as the institution's new version",
     responses={
         202: {"model": JobOut, "description": "The upload takes longer: it goes on as a job (see `Location`)."},
-        **problem_responses(400, 401, 403, 404, 413, 415, 422),
+        **problem_responses(401, 403, 404, 413, 415, 422),
     },
     openapi_extra=CATALOG_BODY,
 )

@@ -85,7 +85,7 @@ def search_occupations(
     "/occupations/search/batch",
     response_model=BatchOut,
     summary="Search up to 1,000 job titles at once; answers in input order, a bad item with its error in place",
-    responses=problem_responses(400, 413, 415, 422, 503),
+    responses=problem_responses(413, 415, 422, 503),
     dependencies=[Depends(require_json)],
 )
 def search_occupations_batch(matcher: AppMatcher, batch: BatchIn) -> StreamingResponse:

@@ -1,11 +1,14 @@
 """What the public page shows, as ready-made text in the page's language: the search form's choices,
 and a recommendation as sentences (wages and outlook with their source and period), skill lines and
-program cards whose links go through the tracked links."""
+program cards whose links go through the tracked links. Text the person typed is echoed isolated in
+``<bdi>``, without direction controls (see `typed`)."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
 from analytics.tracking import Served
 from labour_market.profile import MarketSummary
@@ -19,6 +22,9 @@ from service.api.recommendations.page_text import PageLanguage
 
 CONFIDENT_MATCHES = ("code", "noc2016_code")
 DESCRIPTION_SENTENCES = 2
+# Unicode's explicit direction controls: embeddings and overrides (LRE, RLE, PDF, LRO, RLO), isolates
+# (LRI, RLI, FSI, PDI) and marks (LRM, RLM, ALM).
+DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ class ProgramCard:
 class ResultView:
     title: str
     noc_label: str
-    closest_to: str
+    closest_to: Markup
     confident: bool
     alternatives: list[Link]
     training: str
@@ -94,7 +100,7 @@ class ResultView:
 
 @dataclass(frozen=True)
 class NoMatchView:
-    message: str
+    message: Markup
     try_titles: list[Link]
     announcement: str
 
@@ -150,7 +156,7 @@ def result_view(served: Served, query: PageQuery, t: dict[str, str]) -> ResultVi
     return ResultView(
         title=title,
         noc_label=t["noc"].format(code=occupation.noc_code),
-        closest_to=t["closest_to"].format(query=query.title),
+        closest_to=with_typed(t["closest_to"], query=query.title),
         confident=occupation.confidence == "high"
         or occupation.match_type in CONFIDENT_MATCHES
         or query.noc is not None,
@@ -186,7 +192,19 @@ def result_view(served: Served, query: PageQuery, t: dict[str, str]) -> ResultVi
 def no_match_view(query: PageQuery, t: dict[str, str], similar: Sequence[Suggestion] = ()) -> NoMatchView:
     """No occupation for the title; `similar` titles to try, each a search of its own."""
     tries = [Link(suggestion.title, query.address(q=suggestion.title, noc=None)) for suggestion in similar]
-    return NoMatchView(t["no_match"].format(query=query.title), tries, t["announce_no_match"])
+    return NoMatchView(with_typed(t["no_match"], query=query.title), tries, t["announce_no_match"])
+
+
+def typed(text: str) -> Markup:
+    """Text the person typed, as the page echoes it: in ``<bdi>``, so that its direction (right-to-left
+    text, or a control such as U+202E) cannot reorder the sentence around it, and without direction
+    controls, so that it reads in the order it was typed."""
+    return Markup("<bdi>{}</bdi>").format(DIRECTION_CONTROLS.sub("", text))
+
+
+def with_typed(sentence: str, **values: str) -> Markup:
+    """One of the page's sentences (escaped) with text the person typed filled in (see `typed`)."""
+    return escape(sentence).format(**{name: typed(value) for name, value in values.items()})
 
 
 def _region_option(region: RegionInfo, asked: str) -> Option:

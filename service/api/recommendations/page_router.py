@@ -6,7 +6,7 @@ another remembers the language chosen with the switch."""
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 from urllib.parse import parse_qsl, urlsplit
 
@@ -33,11 +33,17 @@ from service.api.recommendations.schemas import SKILL_MAX_LENGTH, SKILLS_MAX
 from service.http.dependencies import DbSession
 from service.http.head import is_head_request
 from service.http.language import negotiate_language
+from service.http.url_encoding import UNREADABLE_QUERY, unreadable_parameters
 
 SESSION_COOKIE = "lmi_session"
+# What people use as the page (rate-limited per visit, and generously per address): the page, its
+# results and feedback, its assets, and the tracked links its cards lead through.
+PAGE_PATHS = ("/", "/results", "/feedback")
+PAGE_PREFIXES = ("/assets/", "/r/")
 LANGUAGE_COOKIE = "lmi_lang"
 LANGUAGE_KEPT_SECONDS = 365 * 24 * 3600
 VISIT = re.compile(r"v_[A-Za-z0-9_-]{16}")
+TYPED_FIELDS = ("q", "current", "skills")  # the form's fields whose text the person types
 TRY_TITLES = 5
 # Own script and styles only; the form and the feedback post to this service alone.
 POLICY = (
@@ -90,24 +96,38 @@ def result_fragment(request: Request, session: DbSession, signer: AppLinkSigner,
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """A posted form's fields (application/x-www-form-urlencoded, as the page's forms send them)."""
-    return dict(parse_qsl((await request.body()).decode("utf-8", "replace"), max_num_fields=20))
+    """A posted form's fields (application/x-www-form-urlencoded, as the page's forms send them); none
+    when there are more than the page's forms send."""
+    try:
+        return dict(parse_qsl((await request.body()).decode("utf-8", "replace"), max_num_fields=20))
+    except ValueError:
+        return {}
 
 
 @router.post("/feedback")
 def feedback(
-    fields: Annotated[dict[str, str], Depends(form_fields)], session: DbSession, visitor: PageVisitor
+    request: Request,
+    fields: Annotated[dict[str, str], Depends(form_fields)],
+    session: DbSession,
+    visitor: PageVisitor,
 ) -> HTMLResponse:
     """Answers "was this helpful?" from the result page: logs a feedback event, then thanks the person
-    with a link back to their results (the page's script stays on the results instead)."""
+    with a link back to their results (the page's script stays on the results instead). An answer
+    that cannot be read logs nothing: the page says so, with the same link."""
     back = urlsplit(fields.get("back", "/"))
     earlier = dict(parse_qsl(back.query)) if back.path == "/" and not back.netloc else {}
     lang = visitor.language(earlier.get("lang"))
     query = read_query(earlier, lang)
     helpful = fields.get("helpful")
     noc = fields.get("noc")
-    if helpful not in ("yes", "no") or (noc and not (noc.isascii() and noc.isdigit() and len(noc) == 5)):
-        raise HTTPException(422, "helpful must be yes or no")
+    t = page_texts(lang)
+    context = _base_context(query, t)
+    context["choices"] = form_choices(query, list_regions(session, lang), t)
+    back_to = query.address() if query.title else "/?lang=" + lang
+    readable = helpful in ("yes", "no") and (not noc or (noc.isascii() and noc.isdigit() and len(noc) == 5))
+    if not readable or request.scope.get(UNREADABLE_QUERY):
+        errors = _messages({"feedback": "error_feedback"}, t)  # its link leads to the way back (`back`)
+        return _page("page.html", context | {"errors": errors, "back": back_to}, 422)
     record_feedback(
         session,
         helpful=helpful == "yes",
@@ -117,10 +137,7 @@ def feedback(
         noc_code=noc or None,
         robot=visitor.robot,
     )
-    t = page_texts(lang)
-    context = _base_context(query, t) | {"thanks": query.address() if query.title else "/?lang=" + lang}
-    context["choices"] = form_choices(query, list_regions(session, lang), t)
-    return _page("page.html", context, 200)
+    return _page("page.html", context | {"thanks": back_to}, 200)
 
 
 @router.get("/assets/{name}")
@@ -152,13 +169,27 @@ def _respond(
     """The page (or its results alone) for the address's query, with the visit's cookies."""
     asked_language = request.query_params.get("lang")
     lang = visitor.language(asked_language)
-    query = read_query(request.query_params, lang)
+    query = _page_query(request, lang)
     context, status = _answer(request, session, query, signer, visitor.robot, visitor.visit)
     if whole:
         context["choices"] = form_choices(query, list_regions(session, lang), page_texts(lang))
+    else:
+        context["fragment"] = True  # the results alone: they show the person's errors themselves
     response = _page("page.html" if whole else "results.html", context, status)
     _remember(response, visitor, asked_language if whole else None)
     return response
+
+
+def _page_query(request: Request, lang: PageLanguage) -> PageQuery:
+    """The address's query. Text in it that cannot be read (a NUL, bytes that are not UTF-8: see
+    service.http.url_encoding) is left out and named for the person, on the field the person typed
+    it in, else on the job title: such a query asks nothing."""
+    if not request.scope.get(UNREADABLE_QUERY):
+        return read_query(request.query_params, lang)
+    unreadable = unreadable_parameters(request.scope.get("query_string", b""))
+    query = read_query({name: value for name, value in request.query_params.items() if name not in unreadable}, lang)
+    field = next((name for name in TYPED_FIELDS if name in unreadable), "q")
+    return replace(query, errors={**query.errors, field: "error_unreadable"})
 
 
 def _answer(

@@ -200,6 +200,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Indiquez au plus {max} compétences, d'au plus {length} caractères chacune.",
     ),
     "error_region": ("Choose a place from the list.", "Choisissez un lieu dans la liste."),
+    "error_unreadable": (
+        "The address of this page has characters that cannot be read. Please type your search again.",
+        "L'adresse de cette page contient des caractères illisibles. Veuillez taper votre recherche de nouveau.",
+    ),
+    "error_feedback": (
+        "Your answer could not be read. Go back to your results and choose “Yes” or “No”.",
+        "Votre réponse n'a pas pu être lue. Retournez à vos résultats et choisissez « Oui » ou « Non ».",
+    ),
     "starting": (
         "The service is starting. Please try again in a minute.",
         "Le service démarre. Veuillez réessayer dans une minute.",

@@ -21,6 +21,7 @@ from service.api.recommendations.schemas import (
     SkillOut,
 )
 from service.api.responses import problem_responses
+from service.http.auth import OptionalPrincipal
 from service.http.dependencies import AppSettings, DbSession
 from service.http.media_types import require_json
 
@@ -32,11 +33,13 @@ router = APIRouter(tags=["recommendations"])
     response_model=RecommendationOut,
     summary="Programs recommended for a job title and a person, each with the reason, and the occupation's "
     "outlook and wages",
-    responses=problem_responses(400, 404, 413, 415, 422, 503),
+    responses=problem_responses(401, 404, 413, 415, 422, 503),
     description="Each program comes with an `impression_id` and a `tracked_url`: the service logs the search and "
     "every program shown (impressions), and a click when the tracked link is followed. Link to programs "
     "through `tracked_url`; send later steps (inquiry, referral, feedback) to POST /v1/events with the "
-    "`impression_id`.",
+    "`impression_id`. No key is needed; a portal calling from its server sends its key (`Authorization: "
+    "Bearer …`) and its user's `user_agent`: its traffic is then counted as its users' and attributed to it, "
+    "where a request from an HTTP library without a key is counted as a robot's.",
     dependencies=[Depends(require_json)],
 )
 def post_recommendations(
@@ -47,6 +50,7 @@ def post_recommendations(
     robots: AppRobots,
     agent: UserAgent,
     settings: AppSettings,
+    principal: OptionalPrincipal,
 ) -> RecommendationOut:
     request = RecommendationRequest(
         job_title=body.job_title,
@@ -60,8 +64,14 @@ def post_recommendations(
         session_id=body.session_id,
         variant=body.variant,
     )
+    vouched = principal is not None and principal.vouches_for_its_users
     served = serve_recommendation(
-        session, recommender, request, signer, robot=robots.is_robot(body.user_agent or agent)
+        session,
+        recommender,
+        request,
+        signer,
+        robot=robots.is_robot_request(agent, body.user_agent, vouched=vouched),
+        portal_id=principal.portal_id if principal else None,
     )
     return recommendation_out(served, (settings.public_url or "").rstrip("/"))
 

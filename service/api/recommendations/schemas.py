@@ -77,8 +77,9 @@ class RecommendationIn(BaseModel):
     variant: Label | None = Field(default=None, description="The experiment arm the portal assigned.")
     user_agent: Annotated[str, Field(max_length=1000)] | None = Field(
         default=None,
-        description="The browser's User-Agent when a portal's server asks on a person's behalf: used only to "
-        "flag robots in the analytics, never stored. Without it, the request's User-Agent is used.",
+        description="With a portal's key: the User-Agent of the person's browser, when the portal's server asks "
+        "on their behalf; used only to flag robots in the analytics, never stored. Believed only from a portal's "
+        "key: without one, the request's own User-Agent decides (and this one can only mark a robot).",
     )
 
     @model_validator(mode="after")

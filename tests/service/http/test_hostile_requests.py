@@ -97,6 +97,47 @@ def test_json_with_a_charset_is_accepted(client: TestClient) -> None:
     assert response.status_code == 200
 
 
+JSON_ROUTES = [BATCH, "/v1/recommendations", "/v1/events", "/v1/analytics/targets"]
+UNREADABLE_BODIES = {
+    "nested 1,000 deep": (b"[" * 1000 + b"]" * 1000, "nested more than 32 levels deep"),
+    "never closed": (b'{"items": ' + b"[" * 100_000, "nested more than 32 levels deep"),
+    "nested 33 deep": (b'{"items": ' + b"[" * 32 + b"]" * 32 + b"}", "nested more than 32 levels deep"),
+    "not UTF-8": (b'{"items": [{"q": "caf\xe9"}]}', "is not UTF-8 text: byte 22 cannot be read"),
+    "not JSON": (b'{"items": [{"q": "cafe"}', "JSON decode error"),
+}
+
+
+@pytest.mark.parametrize("path", JSON_ROUTES)
+@pytest.mark.parametrize("body", UNREADABLE_BODIES, ids=list(UNREADABLE_BODIES))
+def test_a_json_body_that_cannot_be_read_is_an_invalid_request(client: TestClient, path: str, body: str) -> None:
+    content, message = UNREADABLE_BODIES[body]
+    response = client.post(path, content=content, headers={"content-type": "application/json"})
+    problem = assert_problem(response, 422, "invalid-request")
+    assert [error["location"].split(".")[0] for error in problem["errors"]] == ["body"]
+    assert message in problem["errors"][0]["message"]
+
+
+def test_a_json_body_as_deep_as_allowed_is_read(client: TestClient) -> None:
+    item = {"id": "a", "q": "cashier", "industry": None}
+    for _ in range(29):  # with the body, its list of items and the item: 32 levels
+        item = {"id": "a", "q": "cashier", "x": item}
+    response = client.post(BATCH, json={"items": [item, {"id": "b", "q": "cashier"}]})
+    assert response.status_code == 200
+    assert [answer.get("error", {}).get("type") for answer in response.json()["items"]] == [
+        "/problems/invalid-request",  # an unknown field, answered in its place
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [(BATCH, "post"), ("/v1/recommendations", "post"), ("/v1/institutions/{institution}/catalog", "put")],
+)
+def test_json_routes_declare_unreadable_bodies_as_422_not_400(client: TestClient, path: str, method: str) -> None:
+    responses = client.get("/openapi.json").json()["paths"][path][method]["responses"]
+    assert "422" in responses and "400" not in responses
+
+
 @pytest.mark.parametrize(
     "url", ["/v1/occupations/search?q=caf%E9", "/v1/titles/suggest?prefix=%FF%FE", "/v1/regions?x=%C3"]
 )

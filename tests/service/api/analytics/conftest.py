@@ -1,8 +1,9 @@
 """A scripted session over the real reference data and Vancouver Island University's real catalog:
-people in two arms of an experiment search, are shown programs, follow tracked links (one twice),
-ask institutions and are referred, give feedback; a portal retries a batch; a robot goes through
-the same steps; last month holds a baseline. What every analytics answer must say is counted here,
-from what the API answered, as the script goes."""
+people in two arms of an experiment, on a portal that sends its page views with its key, search, are
+shown programs, follow tracked links (one twice), ask institutions and are referred (their browsers
+send these without a key), give feedback; a batch is retried; a robot goes through the same steps;
+last month holds a baseline, backfilled with an admin's key. What every analytics answer must say is
+counted here, from what the API answered, as the script goes."""
 
 import datetime as dt
 import uuid
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from accounts.institutions import create_institution
 from accounts.keys import create_key
+from accounts.portals import portal_named
 from catalog.samples import SAMPLES, load_sample
 from catalog.skill_space import SkillSpace
 from models.accounts import Institution
@@ -50,7 +52,8 @@ def event(event_type: str, session_id: str, occurred_at: dt.datetime, **fields: 
 
 
 def post_events(client: TestClient, events: list[dict[str, Any]], **headers: str) -> dict[str, Any]:
-    response = client.post("/v1/events", json={"events": events}, headers=headers)
+    """Events sent as a person's browser sends them (no key), unless `headers` say otherwise."""
+    response = client.post("/v1/events", json={"events": events}, headers={"User-Agent": BROWSER, **headers})
     assert response.status_code == 202, response.text
     answer: dict[str, Any] = response.json()
     return answer
@@ -62,6 +65,7 @@ class Script:
     keys: dict[str, str]
     institution_id: int  # VIU
     hyperlink_institution_id: int
+    portal_id: int
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     expected: Counter[str] = field(default_factory=Counter)
     by_variant: dict[str, Counter[str]] = field(default_factory=dict)
@@ -71,6 +75,10 @@ class Script:
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[role]}"}
+
+    def portal(self) -> dict[str, str]:
+        """A portal's server: its key, and its HTTP library's user agent."""
+        return {**self.headers("portal"), "User-Agent": "python-requests/2.32.3"}
 
     def window(self) -> dict[str, str]:
         """The 30 days ending today, and tomorrow in case the script crossed midnight (UTC)."""
@@ -105,11 +113,13 @@ def script(client: TestClient, reference_engine: Engine, skill_space: SkillSpace
         odd = create_institution(session, '=HYPERLINK("http://example.com","x")', f"formula-{uuid.uuid4().hex[:6]}")
         keys = {role: create_key(session, role)[1] for role in ("admin", "analyst")}
         keys["institution"] = create_key(session, "institution", viu_id)[1]
+        portal = portal_named(session, f"Career portal {uuid.uuid4().hex[:6]}")
+        keys["portal"] = create_key(session, "portal", portal_id=portal.id)[1]
         session.commit()
         assert viu_id is not None
-        odd_id = odd.id
+        odd_id, portal_id = odd.id, portal.id
     now = dt.datetime.now(dt.UTC)
-    script = Script(now.date(), keys, viu_id, odd_id)
+    script = Script(now.date(), keys, viu_id, odd_id, portal_id)
     run_script(client, script, now)
     yield script
     with Session(reference_engine) as session:
@@ -123,7 +133,11 @@ def run_script(client: TestClient, script: Script, now: dt.datetime) -> None:
     later_events: list[dict[str, Any]] = []
     for session_id, (variant, title, follow, inquiries, referrals, helpful) in PLAN.items():
         visitor = f"visitor-{session_id[1]}"  # a1 and b1 are the same visitor
-        post_events(client, [event("page_view", session_id, earlier, visitor_id=visitor, variant=variant)])
+        post_events(
+            client,
+            [event("page_view", session_id, earlier, visitor_id=visitor, variant=variant, user_agent=BROWSER)],
+            **script.portal(),
+        )
         count(script, variant, False, "page_views")
         response = client.post(
             "/v1/recommendations",
@@ -154,18 +168,23 @@ def run_script(client: TestClient, script: Script, now: dt.datetime) -> None:
                     "inquiries" if kind == "inquiry" else "referrals",
                 )
         if helpful is not None:
-            later_events.append(event("feedback", session_id, now, helpful=helpful, comment="Merci! j@example.ca"))
+            feedback = event("feedback", session_id, now, helpful=helpful, comment="Merci! j@example.ca")
+            later_events.append({**feedback, "impression_id": programs[-1]["impression_id"]})
             count(script, variant, False, "feedback")
             if helpful:
                 count(script, variant, False, "helpful")
     first = post_events(client, later_events)
     script.retry = {"first": first, "again": post_events(client, later_events), "size": len(later_events)}
     # A visitor who came 40 days ago comes back today, sees one page and leaves (a bounce).
-    post_events(client, [event("page_view", "old1", now - dt.timedelta(days=40), visitor_id="visitor-old")])
-    post_events(client, [event("page_view", "c1", now, visitor_id="visitor-old")])
+    post_events(
+        client, [event("page_view", "old1", now - dt.timedelta(days=40), visitor_id="visitor-old")], **script.portal()
+    )
+    post_events(client, [event("page_view", "c1", now, visitor_id="visitor-old")], **script.portal())
     count(script, None, False, "page_views")
-    # A referral to an institution whose name would be a spreadsheet formula, from another session.
-    post_events(client, [event("referral", "c2", now, institution_id=script.hyperlink_institution_id)])
+    # A referral the portal saw to an institution whose name would be a spreadsheet formula, from another session.
+    post_events(
+        client, [event("referral", "c2", now, institution_id=script.hyperlink_institution_id)], **script.portal()
+    )
     count(script, None, False, "referrals")
     run_robot(client, script, now)
     run_baseline(client, script, now - dt.timedelta(days=45))
@@ -182,7 +201,7 @@ def run_robot(client: TestClient, script: Script, now: dt.datetime) -> None:
         client.get(programs[0]["tracked_url"], follow_redirects=False, headers={"User-Agent": GOOGLEBOT}).status_code
         == 302
     )
-    post_events(client, [event("page_view", "bot1", now, user_agent=GOOGLEBOT)])
+    post_events(client, [event("page_view", "bot1", now, user_agent=GOOGLEBOT)], **script.portal())
     script.robot_events = 1 + len(programs) + 1 + 1
 
 
@@ -202,5 +221,5 @@ def run_baseline(client: TestClient, script: Script, then: dt.datetime) -> None:
     events += [
         event("referral", "old-s1", then, institution_id=script.institution_id) for _ in range(BASELINE["referrals"])
     ]
-    answer = post_events(client, events)
+    answer = post_events(client, events, **script.headers("admin"))  # a backfill of last month's history
     assert answer == {"accepted": len(events), "duplicates": 0, "rejected": []}

@@ -1,5 +1,5 @@
-"""An accepted event is never lost: `kill -9` of the server while portals are sending batches loses
-none of the events it answered 202 for (on SQLite in WAL mode and on PostgreSQL)."""
+"""An accepted event is never lost: `kill -9` of the server while portals are sending batches (with
+their keys) loses none of the events it answered 202 for (on SQLite in WAL mode and on PostgreSQL)."""
 
 import datetime as dt
 import os
@@ -11,7 +11,10 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from accounts.keys import create_key
+from accounts.portals import portal_named
 from models.database import create_database_engine
 from models.events import Event
 from models.migrate import upgrade_to_head
@@ -21,11 +24,15 @@ from tests.support.live_server import live_server
 def test_kill_9_during_ingest_loses_no_acknowledged_event(empty_database_url: str, tmp_path: Path) -> None:
     engine = create_database_engine(empty_database_url)
     upgrade_to_head(engine)
+    with Session(engine) as session:
+        portal = portal_named(session, "Durable portal")
+        _, key = create_key(session, "portal", portal_id=portal.id)
+        session.commit()
     acknowledged: list[str] = []
     sent_after_kill = threading.Event()
 
     def send(base: str) -> None:
-        with httpx.Client(base_url=base, timeout=10) as http:
+        with httpx.Client(base_url=base, timeout=10, headers={"Authorization": f"Bearer {key}"}) as http:
             while not sent_after_kill.is_set():
                 batch = [
                     {

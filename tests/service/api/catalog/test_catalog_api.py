@@ -1,6 +1,7 @@
 """`PUT /v1/institutions/{id}/catalog` and the catalog readers over HTTP: keys and tenancy, CSV and
 JSON, dry runs, skipped rows, problems with line and column, limits, versions and rollback."""
 
+import codecs
 import json
 import time
 import uuid
@@ -198,6 +199,53 @@ def test_unreadable_files_and_bad_mappings_are_422(
     client: TestClient, tenant: Tenant, body: str | bytes, params: dict[str, str], problem_type: str
 ) -> None:
     assert_problem(put(client, tenant, body, **params), 422, problem_type)
+
+
+@pytest.mark.parametrize("depth", [900, 1000, 100_000])
+def test_json_nested_too_deep_is_unreadable_and_changes_nothing(client: TestClient, tenant: Tenant, depth: int) -> None:
+    put(client, tenant, CSV)
+    nested = json.dumps([{"course_id": "D1", "title": "Deep", "url": "https://d.ca/1"}])[:-1] + ", " + "[" * depth
+    for body in (nested + "]" * depth + "]", nested):  # closed, or never closed
+        problem = assert_problem(put(client, tenant, body, "application/json"), 422, "unreadable-catalog")
+        assert f"{depth + 1:,} levels deep; a catalog may nest at most 16" in problem["detail"]  # in the list
+    versions = client.get(f"/v1/institutions/{tenant.slug}/catalog/versions").json()["versions"]
+    assert [version["number"] for version in versions] == [1]
+    listed = client.get(f"/v1/institutions/{tenant.slug}/courses").json()["items"]
+    assert [item["course_id"] for item in listed] == ["A1", "A2"]
+
+
+# Excel's "Unicode text" is UTF-16 with a byte-order mark, tab-separated.
+UNICODE_TEXT = CSV.replace(",", "\t") + "A3\tÉlectricité : œuvre « générale »\thttps://a.ca/3\tfr\n"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        codecs.BOM_UTF16_LE + UNICODE_TEXT.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + UNICODE_TEXT.encode("utf-16-be"),
+        codecs.BOM_UTF32_LE + UNICODE_TEXT.encode("utf-32-le"),
+    ],
+    ids=["utf-16 LE", "utf-16 BE", "utf-32 LE"],
+)
+def test_unicode_text_with_a_byte_order_mark_loads_the_same_courses_as_its_utf8_twin(
+    client: TestClient, reference_database_url: str, content: bytes
+) -> None:
+    courses = []
+    for body in (UNICODE_TEXT.encode("utf-8"), content):
+        tenant = Tenant(reference_database_url)
+        response = put(client, tenant, body, "text/csv")
+        assert response.status_code == 200, response.text
+        assert (response.json()["courses"], response.json()["errors"]) == (3, [])
+        items = client.get(f"/v1/institutions/{tenant.slug}/courses").json()["items"]
+        courses.append(
+            [{name: value for name, value in item.items() if name not in ("id", "institution")} for item in items]
+        )
+    assert courses[1] == courses[0]
+    assert [course["title"] for course in courses[1]] == [
+        "Préposé aux bénéficiaires",
+        "Cashier basics",
+        "Électricité : œuvre « générale »",
+    ]
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from models.events import Event
 from service.api.recommendations.page_format import money
 
 NBSP = "\xa0"
+DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+HTML = "text/html; charset=utf-8"
 pytestmark = pytest.mark.usefixtures("catalogs")
 
 
@@ -205,7 +207,8 @@ def test_no_occupation_found_says_what_to_try(client: TestClient, reference_engi
     response = client.get("/", params={"q": "student", "lang": "en"})
     soup = BeautifulSoup(response.text, "html.parser")
     assert response.status_code == 200
-    assert text(soup, "#result-heading") == "No occupation found for “student”."
+    heading = soup.select_one("#result-heading")
+    assert heading is not None and heading.get_text() == "No occupation found for “student”."
     assert "checking the spelling;" in texts(soup, ".no-match li")
     tries = soup.select(".no-match ul.links a")
     assert tries and all(link.get_text().lower().startswith("student") for link in tries)
@@ -226,6 +229,65 @@ def test_the_person_s_mistakes_are_named_field_by_field(client: TestClient) -> N
     assert "at most 200 characters" in text(soup, "#q-error")
     unknown = page(client, 422, q="welder", region="Atlantis", lang="fr")
     assert text(unknown, "#region-error") == "Choisissez un lieu dans la liste."
+
+
+@pytest.mark.parametrize(
+    ("typed", "echoed_in"),
+    [("\u202ezzqx\u202c \u2067vrbl\u2069\u200f", "#result-heading"), ("welder\u202e", ".result .kicker")],
+    ids=["no match", "result"],
+)
+def test_what_the_person_typed_is_echoed_isolated_and_without_direction_controls(
+    client: TestClient, typed: str, echoed_in: str
+) -> None:
+    soup = page(client, q=typed, lang="en")
+    echoed = soup.select(f"{echoed_in} bdi")
+    assert [element.get_text() for element in echoed] == [DIRECTION_CONTROLS.sub("", typed)]
+    assert soup.body is not None and not DIRECTION_CONTROLS.search(soup.body.get_text())  # the form's value aside
+    q = soup.select_one("#q")
+    assert q is not None and q["value"] == typed  # in its own box, as typed, to be corrected
+
+
+UNREADABLE_EN = "The address of this page has characters that cannot be read. Please type your search again."
+UNREADABLE_FR = "L'adresse de cette page contient des caractères illisibles. Veuillez taper votre recherche de nouveau."
+
+
+@pytest.mark.parametrize(
+    ("address", "field"),
+    [("/?q=%00", "q"), ("/?q=caf%E9", "q"), ("/?q=welder&current=%FF", "current"), ("/?q=welder&mode=%00", "q")],
+)
+def test_an_address_that_cannot_be_read_is_answered_with_the_page_in_its_language(
+    client: TestClient, reference_engine: Engine, address: str, field: str
+) -> None:
+    response = client.get(address, headers={"Accept-Language": "fr-CA"})
+    assert (response.status_code, response.headers["content-type"]) == (422, HTML)
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.html is not None and soup.html["lang"] == "fr"
+    assert text(soup, f"#{field}-error") == UNREADABLE_FR
+    assert [link["href"] for link in soup.select("#errors a")] == [f"#{field}"]
+    assert "\x00" not in response.text and "\ufffd" not in response.text  # what cannot be read is not shown
+    assert events_of(reference_engine, response.cookies["lmi_session"]) == []  # nor searched, nor logged
+
+
+def test_the_language_of_an_unreadable_address_is_the_one_asked_then_the_one_chosen(client: TestClient) -> None:
+    asked = client.get("/?q=%00&lang=en", headers={"Accept-Language": "fr-CA"})
+    assert text(BeautifulSoup(asked.text, "html.parser"), "#q-error") == UNREADABLE_EN
+    client.cookies.clear()  # the answer remembered the language asked: choose the other one
+    client.cookies.set("lmi_lang", "fr")
+    chosen = client.get("/results?q=%00", headers={"Accept-Language": "en-CA"})
+    assert (chosen.status_code, chosen.headers["content-type"], chosen.headers["content-language"]) == (422, HTML, "fr")
+    assert texts(BeautifulSoup(chosen.text, "html.parser"), "[role=alert] li") == [UNREADABLE_FR]
+    api_problem = client.get("/v1/occupations/search?q=%00")  # the API's answer is still its problem
+    assert (api_problem.status_code, api_problem.headers["content-type"]) == (422, "application/problem+json")
+
+
+def test_the_results_alone_name_the_person_s_mistakes(client: TestClient) -> None:
+    response = client.get("/results", params={"q": "x" * 5000, "lang": "fr"})
+    assert (response.status_code, response.headers["content-type"]) == (422, HTML)
+    assert "<html" not in response.text
+    soup = BeautifulSoup(response.text, "html.parser")
+    alert = soup.select_one("[role=alert]")
+    assert alert is not None and text(alert, "h2") == "Veuillez corriger le formulaire"
+    assert texts(alert, "li") == ["Le titre d'emploi est trop long : tapez au plus 200 caractères."]
 
 
 def test_the_results_alone_are_served_for_the_page_s_script(client: TestClient) -> None:
@@ -262,10 +324,44 @@ def test_was_this_helpful_logs_a_feedback_event_and_leads_back(client: TestClien
         "3530",
         "fr",
     )
+    # One answer per visit and occupation: a second one is thanked, not counted again.
     assert feedback(client, noc="72106", back="https://elsewhere.example/?q=x", helpful="yes").status_code == 200
-    assert events_of(reference_engine, client.cookies["lmi_session"])[-1].helpful is True
+    answers = [
+        event for event in events_of(reference_engine, client.cookies["lmi_session"]) if event.type == "feedback"
+    ]
+    assert [event.helpful for event in answers] == [False]
+    # Nor is an answer about an occupation this visit never searched (a forged form).
+    assert feedback(client, noc="31301", helpful="yes").status_code == 200
+    assert [event.noc_code for event in events_of(reference_engine, client.cookies["lmi_session"])].count("31301") == 0
     assert feedback(client, noc="<script>", helpful="yes").status_code == 422
     assert feedback(client, helpful="maybe").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("fields", "back"),
+    [
+        ({"helpful": "maybe"}, "/?q=welder&lang=fr"),
+        ({"helpful": "yes", "noc": "<script>"}, "/?q=welder&lang=fr"),
+        ({"helpful": "yes", "noc": "72106", **{f"field{n}": "x" for n in range(25)}}, "/?lang=fr"),  # none is read
+    ],
+    ids=["not yes or no", "not a code", "more fields than a form sends"],
+)
+def test_an_answer_that_cannot_be_read_logs_nothing_and_leads_back(
+    client: TestClient, reference_engine: Engine, fields: dict[str, str], back: str
+) -> None:
+    visit = "v_" + "a" * 16
+    client.cookies.set("lmi_session", visit)
+    client.cookies.set("lmi_lang", "fr")
+    answer = feedback(client, back="/?q=welder&lang=fr", **fields)
+    assert (answer.status_code, answer.headers["content-type"]) == (422, HTML)
+    soup = BeautifulSoup(answer.text, "html.parser")
+    assert texts(soup, "#errors li") == [
+        "Votre réponse n'a pas pu être lue. Retournez à vos résultats et choisissez « Oui » ou « Non »."
+    ]
+    assert [link["href"] for link in soup.select("#errors a")] == ["#feedback"]
+    way_back = soup.select_one("#feedback a")
+    assert way_back is not None and way_back["href"] == back and shown(way_back) == "Retour à vos résultats"
+    assert events_of(reference_engine, visit) == []
 
 
 def test_the_page_loads_only_its_own_assets(client: TestClient) -> None:
