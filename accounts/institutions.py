@@ -2,14 +2,16 @@
 
 import datetime as dt
 import re
+from typing import TypeVar
 
 from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.exceptions import DuplicateInstitution, InstitutionNotFound, InvalidSlug
-from models.accounts import Institution
+from models.accounts import Institution, Portal
 
+Named = TypeVar("Named", Institution, Portal)
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?")
 
 
@@ -28,15 +30,18 @@ def create_institution(session: Session, name: str, slug: str | None = None) -> 
 
 def find_institution(session: Session, reference: str) -> Institution:
     """By numeric id or by slug."""
-    reference = reference.strip()
-    institution = (
-        session.get(Institution, int(reference))
-        if reference.isascii() and reference.isdigit() and len(reference) < 10
-        else session.scalar(select(Institution).where(Institution.slug == reference.lower()))
-    )
+    institution = by_id_or_slug(session, Institution, reference)
     if institution is None:
-        raise InstitutionNotFound(reference)
+        raise InstitutionNotFound(reference.strip())
     return institution
+
+
+def by_id_or_slug(session: Session, model: type[Named], reference: str) -> Named | None:
+    """The row of `model` (an institution, a portal) whose numeric id or slug `reference` is."""
+    reference = reference.strip()
+    if reference.isascii() and reference.isdigit() and len(reference) < 10:
+        return session.get(model, int(reference))
+    return session.scalar(select(model).where(model.slug == reference.lower()))
 
 
 def list_institutions(session: Session) -> list[Institution]:

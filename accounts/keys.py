@@ -32,9 +32,9 @@ class Principal:
 
     @property
     def vouches_for_its_users(self) -> bool:
-        """A portal (or an admin) answers for the traffic it relays: its own HTTP library is not taken
-        for a robot, and the end users' user agents it passes are believed."""
-        return self.role in ("portal", "admin")
+        """A portal (an institution, an admin) answers for the traffic it relays: its own HTTP library is
+        not taken for a robot, and the end users' user agents it passes are believed."""
+        return self.role != "analyst"
 
     def require_catalog_of(self, institution_id: int) -> None:
         """An admin may change any catalog; an institution only its own; an analyst none."""

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.exceptions import InvalidSlug, PortalNotFound
-from accounts.institutions import SLUG
+from accounts.institutions import SLUG, by_id_or_slug
 from models.accounts import Institution, Portal
 
 
@@ -35,14 +35,9 @@ def portal_of_institution(session: Session, institution: Institution) -> Portal:
 
 def find_portal(session: Session, reference: str) -> Portal:
     """By numeric id or by slug."""
-    reference = reference.strip()
-    portal = (
-        session.get(Portal, int(reference))
-        if reference.isascii() and reference.isdigit() and len(reference) < 10
-        else session.scalar(select(Portal).where(Portal.slug == reference.lower()))
-    )
+    portal = by_id_or_slug(session, Portal, reference)
     if portal is None:
-        raise PortalNotFound(reference)
+        raise PortalNotFound(reference.strip())
     return portal
 
 

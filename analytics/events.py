@@ -69,13 +69,13 @@ class Sender:
 
     @property
     def vouches(self) -> bool:
-        """A key answers for its traffic: see RobotDetector."""
+        """A key answers for its traffic (Principal.vouches_for_its_users; see RobotDetector)."""
         return self.kind != "anonymous"
 
 
 @dataclass(frozen=True)
 class ClientEvent:
-    """One event as the portal sent it, its fields already of the right form."""
+    """One event as its sender sent it, its fields already of the right form."""
 
     event_id: str
     type: str

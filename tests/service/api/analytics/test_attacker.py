@@ -25,29 +25,15 @@ from accounts.institutions import create_institution
 from accounts.keys import create_key
 from accounts.portals import portal_named
 from analytics.disclosure import DisclosureRule, cell_name
+from analytics.figures import NOT_AN_INSTITUTIONS, RATES
+from analytics.funnel import STEPS as FUNNEL
 from analytics.periods import Period
-from analytics.queries import GROUP_BYS, Scope, count_events, funnel_counts
+from analytics.queries import GROUP_BYS, TYPE_MEASURES, Scope, count_events, funnel_counts
 from analytics.store import event_row, insert_new
 from models.events import AnalyticsTarget, Event
 from tests.support.attacker import LARGE, Knowledge, Rounding, sum_form
 
-MEASURES = {
-    "page_views": "page_view",
-    "searches": "search",
-    "impressions": "impression",
-    "clicks": "click",
-    "inquiries": "inquiry",
-    "referrals": "referral",
-    "feedback": "feedback",
-    "helpful": "helpful",
-}
-RATES = {
-    "ctr": ("clicks", "impressions"),
-    "referral_rate": ("referrals", "impressions"),
-    "helpful_share": ("helpful", "feedback"),
-}
-NOT_AN_INSTITUTIONS = ("page_views", "searches", "sessions")
-FUNNEL = ("searched", "saw_programs", "clicked", "inquired_or_referred")
+MEASURES = {**TYPE_MEASURES, "helpful": "helpful"}  # published measure → event type (helpful: feedback that was)
 ROUNDING = Rounding()
 
 
