@@ -206,19 +206,24 @@ def _sender_errors(event: ClientEvent, sender: Sender, known: _Known) -> list[st
     else:
         errors = []
     if not errors and sender.kind != "admin" and event.type in ("impression", "click") and event.impression_id is None:
-        errors.append(f"impression_id: a {event.type} names the impression the service logged")
+        errors.append(f"impression_id: {_a(event.type)} names the impression the service logged")
     return errors
+
+
+def _a(event_type: str) -> str:
+    """The event type with its article, for a sentence: "an inquiry", "a click"."""
+    return f"{'an' if event_type[0] in 'aeiou' else 'a'} {event_type}"
 
 
 def _anonymous_errors(event: ClientEvent) -> list[str]:
     if event.type not in FOLLOWING_STEPS:
         return [
-            f"type: a {event.type} is logged by the service itself (its page, its recommendations and its tracked "
+            f"type: {_a(event.type)} is logged by the service itself (its page, its recommendations and its tracked "
             "links); a portal that logs its own sends it with its key"
         ]
     if event.impression_id is None:
         return [
-            f"impression_id: without a key, a {event.type} names the impression_id of a program this service served"
+            f"impression_id: without a key, {_a(event.type)} names the impression_id of a program this service served"
         ]
     if event.occurred_at < dt.datetime.now(dt.UTC) - ANONYMOUS_DELAY:
         return ["occurred_at: without a key, an event is sent within an hour of when it happened"]
@@ -229,7 +234,7 @@ def _anonymous_errors(event: ClientEvent) -> list[str]:
 
 def _institution_errors(event: ClientEvent, sender: Sender, known: _Known) -> list[str]:
     if event.type not in INSTITUTION_STEPS:
-        return [f"type: an institution's key reports inquiries and referrals, not a {event.type}"]
+        return [f"type: an institution's key reports inquiries and referrals, not {_a(event.type)}"]
     shown = known.impressions.get(event.impression_id) if event.impression_id else None
     slug = event.course_id.partition(":")[0] if event.course_id else None
     named = {
