@@ -20,7 +20,6 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 
 from cachetools import TTLCache
 from limits import RateLimitItem, parse_many
@@ -149,7 +148,7 @@ class RateLimit:
 
     def _page_checks(self, request: Request) -> list[Check]:
         checks = [Check("page-address", self._address(request), self.page_per_address)]
-        visit = _cookie(request, self.visit_cookie)
+        visit = request.cookies.get(self.visit_cookie, "")[:100]
         if visit:
             checks.append(Check("page-visit", visit, self.page_per_visit))
         return checks
@@ -192,17 +191,3 @@ class RateLimit:
         )
         response.headers.update(headers)
         return response
-
-
-def _cookie(request: Request, name: str) -> str | None:
-    """A cookie's value, read leniently (a malformed Cookie header is no cookie)."""
-    header = request.headers.get("cookie")
-    if not header:
-        return None
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except Exception:
-        return None
-    morsel = jar.get(name)
-    return morsel.value[:100] if morsel else None
