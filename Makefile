@@ -21,11 +21,11 @@ install: $(VENV)/.installed
 import: install
 	$(BIN)/lmi import-reference
 
-# The first run embeds the index titles, the ESCO skills and the occupations (about 12 minutes on two
-# cores, with progress bars); later runs load the cache. The four sample catalogs are then uploaded,
-# tagged and linked as institutions of their own (unchanged ones are skipped; about 4 minutes the first time).
+# The first run builds the e5 model files (seconds), embeds the ESCO skills and the occupations and tags
+# the four sample catalogs (uploaded as institutions of their own; unchanged ones are skipped), then
+# serves at once: on the first start the job-title index is embedded in the background (progress in the
+# log) while job-title search answers from the words alone; `/readyz` says when everything is built.
 run: import
-	$(BIN)/lmi build-index
 	$(BIN)/lmi catalog load-samples
 	$(BIN)/lmi serve --port $(LMI_PORT)
 

@@ -53,12 +53,18 @@ class SkillSpace:
     occupation_vectors: np.ndarray  # (2, occupations, dimension): the English texts, then the French ones
     ratings: np.ndarray  # (occupations, descriptors), 0-1: how much each occupation needs each descriptor
     key: str  # model and reference data: a catalog tagged under another key is re-tagged
+    batch_embedder: Embedder | None = None  # for tagging: in the service, behind people's searches
     occupation_rows: dict[str, int] = field(init=False)
     typical_ratings: np.ndarray = field(init=False)  # (descriptors,): the mean rating over all occupations
 
     def __post_init__(self) -> None:
         self.occupation_rows = {occupation.noc_code: row for row, occupation in enumerate(self.occupations)}
         self.typical_ratings = self.ratings.mean(axis=0)
+
+    @property
+    def tagging_embedder(self) -> Embedder:
+        """What tagging embeds with: the batch embedder, else the people's."""
+        return self.batch_embedder or self.embedder
 
     def occupation_similarity(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine of each vector with each occupation, in whichever language of the occupation is closer:
@@ -68,9 +74,16 @@ class SkillSpace:
 
 
 def load_skill_space(
-    session: Session, data_dir: Path, embedder: Embedder, index_dir: Path, progress: bool = False
+    session: Session,
+    data_dir: Path,
+    embedder: Embedder,
+    index_dir: Path,
+    progress: bool = False,
+    batch_embedder: Embedder | None = None,
 ) -> SkillSpace | None:
-    """The skill space over the imported reference data; None when nothing is imported."""
+    """The skill space over the imported reference data; None when nothing is imported. What is not
+    cached yet is embedded with `batch_embedder` (the same model, run behind people's searches), which
+    tagging uses too; `embedder` serves people's requests."""
     from matching.vector_index import build_or_load  # noqa: PLC0415 - loads faiss: only when a space is built
 
     descriptors = [skill for skill in oasis_descriptors(session) if skill.dimension in SHOWN_DIMENSIONS]
@@ -83,14 +96,15 @@ def load_skill_space(
         dtype=np.float32,
     )
     esco = cached_esco_skills(data_dir, index_dir)
-    descriptor_vectors = build_or_load(embedder, [d.text for d in descriptors], index_dir, progress).vectors()
+    batch = batch_embedder or embedder
+    descriptor_vectors = build_or_load(batch, [d.text for d in descriptors], index_dir, progress).vectors()
     occupation_vectors = np.stack(
         [
-            build_or_load(embedder, [o.text for o in occupations], index_dir, progress).vectors(),
-            build_or_load(embedder, [o.text_fr for o in occupations], index_dir, progress).vectors(),
+            build_or_load(batch, [o.text for o in occupations], index_dir, progress).vectors(),
+            build_or_load(batch, [o.text_fr for o in occupations], index_dir, progress).vectors(),
         ]
     )
-    esco_index = build_or_load(embedder, [s.text or s.label_en for s in esco], index_dir, progress)
+    esco_index = build_or_load(batch, [s.text or s.label_en for s in esco], index_dir, progress)
     digest = hashlib.sha256()
     texts = [*(d.text for d in descriptors), *(o.text for o in occupations), *(o.text_fr for o in occupations)]
     for text in [*texts, *(f"{s.id} {s.label_en} {s.text}" for s in esco)]:
@@ -98,7 +112,16 @@ def load_skill_space(
     digest.update(ratings.tobytes())
     key = f"{TAGGING_VERSION}:{embedder.name}:{digest.hexdigest()[:16]}"
     return SkillSpace(
-        embedder, descriptors, descriptor_vectors, esco, esco_index, occupations, occupation_vectors, ratings, key
+        embedder,
+        descriptors,
+        descriptor_vectors,
+        esco,
+        esco_index,
+        occupations,
+        occupation_vectors,
+        ratings,
+        key,
+        batch_embedder,
     )
 
 

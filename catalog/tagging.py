@@ -26,7 +26,7 @@ from matching.embeddings import MINILM_NAME
 
 GIVEN = "given"
 INFERRED = "inferred"
-EMBED_CHUNK = 16  # a request's query embedding waits for at most one chunk of an upload being tagged
+EMBED_CHUNK = 16  # courses embedded between two progress reports (the embedding worker cuts them smaller)
 DESCRIPTION_CHARS = 600
 INFERRED_TAGS = 5
 MIN_COVERAGE = 0.3
@@ -98,13 +98,15 @@ def tag_courses(space: SkillSpace, courses: Sequence[CourseText], progress: Prog
     course_vectors = _embed_courses(space, courses, progress)
     unique_tags = sorted({tag for course in courses for tag in course.skills})
     tag_rows = {tag: row for row, tag in enumerate(unique_tags)}
-    tag_vectors = space.embedder.embed_queries(unique_tags) if unique_tags else np.empty((0, course_vectors.shape[1]))
+    tag_vectors = (
+        space.tagging_embedder.embed_queries(unique_tags) if unique_tags else np.empty((0, course_vectors.shape[1]))
+    )
     tag_esco = _nearest_esco(space, tag_vectors, 1, scale)
     tag_descriptor = descriptor_confidence(space, tag_vectors)
     text_descriptor = _standing_out(course_vectors @ space.descriptor_vectors.T) * TEXT_COVERAGE_WEIGHT
     tags_fit = _tags_fit_courses(space, courses, course_vectors, tag_vectors, tag_rows)
     untagged = [row for row, fits in enumerate(tags_fit) if not fits]
-    title_vectors = space.embedder.embed_queries([courses[row].title for row in untagged]) if untagged else None
+    title_vectors = space.tagging_embedder.embed_queries([courses[row].title for row in untagged]) if untagged else None
     inferred = (
         dict(zip(untagged, _nearest_esco(space, title_vectors, INFERRED_TAGS, scale), strict=True))
         if title_vectors is not None
@@ -149,7 +151,7 @@ def _embed_courses(space: SkillSpace, courses: Sequence[CourseText], progress: P
     texts = [course_text(course) for course in courses]
     chunks = []
     for start in range(0, len(texts), EMBED_CHUNK):
-        chunks.append(space.embedder.embed_passages(texts[start : start + EMBED_CHUNK]))
+        chunks.append(space.tagging_embedder.embed_passages(texts[start : start + EMBED_CHUNK]))
         if progress is not None:
             progress(len(chunks[-1]))
     return np.concatenate(chunks)

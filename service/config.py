@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LMI_UPLOAD_WAIT_SECONDS"),
         description="How long a catalog upload is waited for before it is answered as a job (202).",
     )
+    startup_wait_seconds: float | None = Field(
+        default=20.0,
+        ge=0,
+        validation_alias=AliasChoices("LMI_STARTUP_WAIT_SECONDS"),
+        description="How long the start waits for the models; when they take longer (a first start builds "
+        "them), the service answers meanwhile with words-only job-title matching. None: wait for them.",
+    )
     link_secret: str | None = Field(
         default=None,
         min_length=16,

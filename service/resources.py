@@ -4,6 +4,7 @@ and written there when it is missing or stale); the skill space that tags course
 Used by the service's lifespan and by the `lmi` commands."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,11 @@ from matching.embeddings import Embedder, create_embedder
 from matching.engine import Matcher
 from matching.esco import ESCO_OCCUPATIONS_FILE
 from matching.lexicon import Lexicon, LexiconSources, UnitGroup
+from matching.scheduling import EmbeddingScheduler, ScheduledEmbedder
 from matching.snapshot import MatchingSnapshot, load_or_build
 from matching.suggest import TitleSuggester
+from recommendations.recommend import Recommender
+from service.state import SKILL_SPACE, TITLE_INDEX, ServiceModels
 
 logger = logging.getLogger(__name__)
 
@@ -96,24 +100,59 @@ def load_skill_space_for(
     embedder: Embedder | None,
     index_dir: Path,
     progress: bool = False,
+    batch: Embedder | None = None,
 ) -> SkillSpace | None:
-    """The skill space for tagging and recommending; None (logged) when nothing is imported.
-
-    It embeds with the matcher's model, or e5 when the matcher matches on words only (the e5
-    model ships inside a package and loads in milliseconds). The first start embeds the ESCO
-    skills and the occupations (a few minutes); later starts load them from `index_dir`.
-    """
+    """The skill space for tagging and recommending; None (logged) when nothing is imported. People's
+    requests embed with `embedder` (by default e5); tagging, and what the first start embeds (the ESCO
+    skills and the occupations, a minute or two; later starts load them from `index_dir`), with `batch`
+    (by default the same)."""
+    embedder = embedder or create_embedder(DEFAULT_SKILL_BACKEND, index_dir)
     try:
         with session_factory() as session:
-            space = load_skill_space(
-                session, data_dir, embedder or create_embedder(DEFAULT_SKILL_BACKEND), index_dir, progress
-            )
+            space = load_skill_space(session, data_dir, embedder, index_dir, progress, batch_embedder=batch)
     except SQLAlchemyError as error:
         logger.warning("recommendations are unavailable: the database is not migrated (%s)", type(error).__name__)
         return None
     if space is None:
         logger.warning("recommendations are unavailable: %s, then restart", NOT_IMPORTED)
     return space
+
+
+def load_models(
+    session_factory: sessionmaker[Session],
+    backend: str,
+    index_dir: Path,
+    data_dir: Path,
+    max_institution_share: float,
+    on_step: Callable[[tuple[str, ...]], object] = lambda building: None,
+) -> ServiceModels:
+    """The matcher, the suggester, the skill space and the recommender (empty when nothing is
+    imported). Everything embeds on one worker, people's requests first: the matcher's, or with words-
+    only matching one of e5's own. `on_step` is told what is still to build as each part begins."""
+    on_step((TITLE_INDEX, SKILL_SPACE))
+    matching = load_matching(session_factory, backend, index_dir, data_dir)
+    if matching is None:
+        return ServiceModels()
+    on_step((SKILL_SPACE,))
+    worker = None
+    people = matching.matcher.scheduled_embedder(background=False)
+    batch = matching.matcher.scheduled_embedder(background=True)
+    if people is None or batch is None:
+        embedder = create_embedder(DEFAULT_SKILL_BACKEND, index_dir)
+        worker = EmbeddingScheduler(
+            embedder.embed_queries, embedder.dimension, "skill-embedding", embed_passages=embedder.embed_passages
+        )
+        people = ScheduledEmbedder(worker, embedder.name, embedder.dimension, background=False)
+        batch = ScheduledEmbedder(worker, embedder.name, embedder.dimension, background=True)
+    try:
+        space = load_skill_space_for(session_factory, data_dir, people, index_dir, batch=batch)
+    except BaseException:
+        matching.close()
+        if worker is not None:
+            worker.close()
+        raise
+    recommender = Recommender(matching.matcher, space, max_institution_share) if space else None
+    return ServiceModels(matching.matcher, matching.suggester, space, recommender, skill_worker=worker)
 
 
 def retag_stale_catalogs(session_factory: sessionmaker[Session], space: SkillSpace) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from catalog.skill_space import SkillSpace, load_skill_space
 from labour_market.importing.runner import import_reference
-from matching.embeddings import E5Embedder
+from matching.embeddings import create_embedder
 from models.database import create_database_engine
 from service.app import create_app
 from service.config import Settings
@@ -30,24 +30,37 @@ BACKENDS = ("sqlite", "postgresql")
 UNLIMITED = "1000000/second"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Stop at once, saying what is missing, rather than fail or skip test after test."""
-    if not (DATA_DIR / "README.md").is_file():
-        raise pytest.UsageError(f"reference data not found at {DATA_DIR}; set LMI_DATA_DIR")
-    if reason := missing_browser():
-        raise pytest.UsageError(f"{reason}; the page tests run in it (see the README's prerequisites).")
-    if reason := missing_axe():
-        raise pytest.UsageError(f"{reason}; the page tests check accessibility with it (see the README).")
+# Fixtures that import the reference data into a database; tests using none of them may run without it.
+REFERENCE_FIXTURES = {"reference_database_url", "reference_engine", "skill_space"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop at once, saying what is missing, rather than fail or skip test after test; but only for
+    what the selected tests need (`pytest tests/matching/test_folding.py` needs none of it)."""
+    fixtures = {name for item in items for name in getattr(item, "fixturenames", ())}
+    if fixtures & REFERENCE_FIXTURES and not (DATA_DIR / "README.md").is_file():
+        pytest.exit(f"reference data not found at {DATA_DIR}; set LMI_DATA_DIR", returncode=4)
+    if any(item.get_closest_marker("browser") for item in items):
+        if reason := missing_browser():
+            pytest.exit(f"{reason}; the page tests run in it (see the README's prerequisites).", returncode=4)
+        if reason := missing_axe():
+            pytest.exit(f"{reason}; the page tests check accessibility with it (see the README).", returncode=4)
+    if "database_factory" in fixtures:
+        check_postgres()
+
+
+def check_postgres() -> None:
     engine = create_database_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as error:
-        raise pytest.UsageError(
+        pytest.exit(
             f"PostgreSQL is not reachable at {make_url(POSTGRES_URL).render_as_string()}: the tests run on "
             "SQLite and PostgreSQL. Start it (see the README's prerequisites) or set LMI_TEST_POSTGRES_URL. "
-            f"({type(error.orig).__name__})"
-        ) from None
+            f"({type(error.orig).__name__})",
+            returncode=4,
+        )
     finally:
         engine.dispose()
 
@@ -129,6 +142,7 @@ def app_settings(index_dir: Path) -> Callable[[str], Settings]:
             matcher_backend="none",
             index_dir=index_dir,
             retag_on_startup=False,  # the shared test database holds untagged samples: tagging them takes minutes
+            startup_wait_seconds=None,  # start whole: the skill space is loaded before the first test
             # Every test client shares one address: the rate limits have tests of their own.
             rate_limit_address=UNLIMITED,
             rate_limit_key=UNLIMITED,
@@ -156,6 +170,6 @@ def skill_space(reference_engine: Engine, index_dir: Path) -> SkillSpace:
     """The service's skill space over the real reference data, embedded with e5 (cached in `index_dir`,
     which the test apps share: the first build takes two to three minutes)."""
     with Session(reference_engine) as session:
-        space = load_skill_space(session, DATA_DIR, E5Embedder(), index_dir)
+        space = load_skill_space(session, DATA_DIR, create_embedder("e5", index_dir), index_dir)
     assert space is not None
     return space

@@ -57,7 +57,8 @@ def _skill_space(session: Session, settings: Settings, progress: bool) -> SkillS
     from service.resources import DEFAULT_SKILL_BACKEND, NOT_IMPORTED  # noqa: PLC0415
 
     backend = settings.matcher_backend if settings.matcher_backend in EMBEDDING_BACKENDS else DEFAULT_SKILL_BACKEND
-    space = load_skill_space(session, settings.data_dir, create_embedder(backend), settings.index_dir, progress)
+    embedder = create_embedder(backend, settings.index_dir)
+    space = load_skill_space(session, settings.data_dir, embedder, settings.index_dir, progress)
     if space is None:
         print(f"lmi catalog: courses are not tagged: {NOT_IMPORTED}", file=sys.stderr)
     return space

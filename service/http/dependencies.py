@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Settings
+from service.state import ServiceModels
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -19,7 +20,14 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_models(request: Request) -> ServiceModels:
+    """The models as they are now (swapped whole when a first start's build ends)."""
+    models: ServiceModels = request.app.state.models
+    return models
+
+
 DbSession = Annotated[Session, Depends(get_session)]
+AppModels = Annotated[ServiceModels, Depends(get_models)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

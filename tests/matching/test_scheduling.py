@@ -2,12 +2,19 @@
 people's searches (matching.scheduling)."""
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
 
-from matching.scheduling import BACKGROUND_CHUNK, EmbeddingScheduler, PeopleFirst
+from matching.scheduling import (
+    BACKGROUND_CHUNK_CHARACTERS,
+    BACKGROUND_CHUNK_TEXTS,
+    EmbeddingScheduler,
+    PeopleFirst,
+    ScheduledEmbedder,
+    background_chunks,
+)
 
 
 class RecordingEmbedder:
@@ -28,7 +35,8 @@ class RecordingEmbedder:
 
 def test_a_search_sent_during_a_batch_is_embedded_after_one_chunk() -> None:
     embedder = RecordingEmbedder()
-    batch = [f"title {number}" for number in range(8 * BACKGROUND_CHUNK)]
+    batch = [f"title {number}" for number in range(8 * BACKGROUND_CHUNK_TEXTS)]
+    chunks = background_chunks(batch)
     with EmbeddingScheduler(embedder, 2) as scheduler:
         waiting_batch = scheduler.submit(batch, background=True)
         assert embedder.inside_first_call.wait(timeout=10)
@@ -36,9 +44,10 @@ def test_a_search_sent_during_a_batch_is_embedded_after_one_chunk() -> None:
         embedder.release.set()
         search_vectors = waiting_search()
         batch_vectors = waiting_batch()
-    assert embedder.calls[0] == batch[:BACKGROUND_CHUNK]
+    assert len(chunks) == 8
+    assert embedder.calls[0] == chunks[0]
     assert embedder.calls[1] == ["cashier"]  # before the seven other chunks of the batch
-    assert [len(call) for call in embedder.calls[2:]] == [BACKGROUND_CHUNK] * 7
+    assert embedder.calls[2:] == chunks[1:]
     np.testing.assert_array_equal(search_vectors, [[7.0, 0.0]])
     np.testing.assert_array_equal(batch_vectors[:, 0], [len(text) for text in batch])  # in input order
 
@@ -46,11 +55,38 @@ def test_a_search_sent_during_a_batch_is_embedded_after_one_chunk() -> None:
 def test_an_interactive_request_is_embedded_in_one_call() -> None:
     embedder = RecordingEmbedder()
     embedder.release.set()
-    texts = [f"title {number}" for number in range(3 * BACKGROUND_CHUNK)]
+    texts = [f"title {number}" for number in range(3 * BACKGROUND_CHUNK_TEXTS)]
     with EmbeddingScheduler(embedder, 2) as scheduler:
         vectors = scheduler.embed(texts)
     assert embedder.calls == [texts]
     assert vectors.shape == (len(texts), 2)
+
+
+def test_background_chunks_are_cut_by_length() -> None:
+    titles = ["cook"] * (BACKGROUND_CHUNK_TEXTS + 1)
+    description = "x" * (BACKGROUND_CHUNK_CHARACTERS + 1)
+    chunks = background_chunks([*titles, description, "nurse", "welder"])
+    assert chunks == [titles[:BACKGROUND_CHUNK_TEXTS], ["cook"], [description], ["nurse", "welder"]]
+    assert background_chunks([]) == []
+
+
+def test_a_scheduled_embedder_runs_queries_and_passages_on_the_worker() -> None:
+    seen: list[tuple[str, str]] = []
+
+    def recorder(kind: str) -> Callable[[Sequence[str]], np.ndarray]:
+        def embed(texts: Sequence[str]) -> np.ndarray:
+            seen.extend((kind, text) for text in texts)
+            assert threading.current_thread().name == "query-embedding"
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+        return embed
+
+    with EmbeddingScheduler(recorder("query"), 2, embed_passages=recorder("passage")) as scheduler:
+        for background in (False, True):
+            embedder = ScheduledEmbedder(scheduler, "model", 2, background=background)
+            assert embedder.embed_queries(["cook"]).shape == (1, 2)
+            assert embedder.embed_passages(["a course", "another"]).shape == (2, 2)
+    assert seen == [("query", "cook"), ("passage", "a course"), ("passage", "another")] * 2
 
 
 def test_an_error_reaches_the_caller_and_the_worker_goes_on() -> None:
@@ -71,14 +107,14 @@ def test_an_error_reaches_the_caller_and_the_worker_goes_on() -> None:
 def test_close_finishes_queued_work_then_refuses_more() -> None:
     embedder = RecordingEmbedder()
     scheduler = EmbeddingScheduler(embedder, 2)
-    waiting = scheduler.submit([f"t{number}" for number in range(3 * BACKGROUND_CHUNK)], background=True)
+    waiting = scheduler.submit([f"t{number}" for number in range(3 * BACKGROUND_CHUNK_TEXTS)], background=True)
     assert embedder.inside_first_call.wait(timeout=10)
     closing = threading.Thread(target=scheduler.close)
     closing.start()
     embedder.release.set()
     closing.join(timeout=10)
     assert not closing.is_alive()
-    assert waiting().shape == (3 * BACKGROUND_CHUNK, 2)  # queued before the close: done
+    assert waiting().shape == (3 * BACKGROUND_CHUNK_TEXTS, 2)  # queued before the close: done
     with pytest.raises(RuntimeError, match="closed"):
         scheduler.embed(["cook"])
     scheduler.close()  # twice is harmless

@@ -35,6 +35,7 @@ def live_server(
         "LMI_INDEX_DIR": str(index_dir),
         "LMI_MATCHER_BACKEND": "none",
         "LMI_RETAG_ON_STARTUP": "false",
+        "LMI_STARTUP_WAIT_SECONDS": "600",  # start whole (a test that wants the stand-in sets it lower)
         "LMI_LOG_LEVEL": "warning",
         **UNLIMITED_RATES,  # the rate limits have tests of their own
         **environment,

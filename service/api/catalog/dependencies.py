@@ -10,7 +10,7 @@ from catalog.reading import Format
 from catalog.skill_space import SkillSpace
 from models.accounts import Institution
 from service.http.auth import CurrentPrincipal
-from service.http.dependencies import DbSession
+from service.http.dependencies import AppModels, DbSession
 from service.problems import UnsupportedMediaType
 
 MEDIA_TYPES: dict[str, Format] = {
@@ -66,10 +66,10 @@ def owned_institution(
 OwnedInstitution = Annotated[Institution, Depends(owned_institution)]
 
 
-def get_skill_space(request: Request) -> SkillSpace | None:
-    """The skill space uploads are tagged in; None leaves new catalogs untagged until it is loaded."""
-    space: SkillSpace | None = getattr(request.app.state, "skill_space", None)
-    return space
+def get_skill_space(models: AppModels) -> SkillSpace | None:
+    """The skill space uploads are tagged in; None leaves new catalogs untagged until it is loaded (they
+    are tagged then)."""
+    return models.skill_space
 
 
 AppSkillSpace = Annotated[SkillSpace | None, Depends(get_skill_space)]

@@ -2,28 +2,27 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from matching.engine import Matcher
 from matching.suggest import TitleSuggester
+from service.http.dependencies import AppModels
 from service.problems import NotReady
 from service.resources import NOT_IMPORTED
 
 UNAVAILABLE = f"job-title search is unavailable: {NOT_IMPORTED}, then restart the service"
 
 
-def get_matcher(request: Request) -> Matcher:
-    matcher: Matcher | None = request.app.state.matcher
-    if matcher is None:
+def get_matcher(models: AppModels) -> Matcher:
+    if models.matcher is None:
         raise NotReady(UNAVAILABLE)
-    return matcher
+    return models.matcher
 
 
-def get_title_suggester(request: Request) -> TitleSuggester:
-    suggester: TitleSuggester | None = request.app.state.title_suggester
-    if suggester is None:
+def get_title_suggester(models: AppModels) -> TitleSuggester:
+    if models.suggester is None:
         raise NotReady(UNAVAILABLE)
-    return suggester
+    return models.suggester
 
 
 AppMatcher = Annotated[Matcher, Depends(get_matcher)]

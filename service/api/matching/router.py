@@ -78,7 +78,8 @@ def search_occupations(
         ),
     ] = None,
 ) -> SearchOut:
-    return SearchOut.from_result(matcher.search(q, lang, limit, industry=industry, duties=duties))
+    result = matcher.search(q, lang, limit, industry=industry, duties=duties)
+    return SearchOut.from_result(result, words_only=matcher.embedder is None)
 
 
 @router.post(
@@ -96,7 +97,7 @@ def search_occupations_batch(matcher: AppMatcher, batch: BatchIn) -> StreamingRe
     answers = [
         BatchItemOut.from_result(item.id, next(results)) if isinstance(item, BatchItemIn) else item for item in items
     ]
-    answer = BatchOut(items=answers, errors=len(items) - len(valid))
+    answer = BatchOut(items=answers, errors=len(items) - len(valid), words_only=matcher.embedder is None)
     return StreamingResponse(answer.json_chunks(), media_type="application/json")
 
 

@@ -110,16 +110,24 @@ def _result_fields(result: SearchResult) -> dict[str, Any]:
     }
 
 
+WORDS_ONLY = (
+    "True when the answer comes from the words of the titles alone, without the embedding model: while a first "
+    "start builds the embedding index (`/readyz` says so; answers are then less sure of titles worded unlike "
+    "the index's), or when the service is configured so (`LMI_MATCHER_BACKEND=none`)."
+)
+
+
 class SearchOut(BaseModel):
     query: str
     normalized: str = Field(description="The query after removing places, pay, employer and other noise.")
     lang: str = Field(description="The query's language, detected or as requested.")
     no_match: bool = Field(description="True when no unit group scores above the no-match threshold.")
     results: list[MatchOut]
+    words_only: bool = Field(description=WORDS_ONLY)
 
     @classmethod
-    def from_result(cls, result: SearchResult) -> "SearchOut":
-        return cls(**_result_fields(result))
+    def from_result(cls, result: SearchResult, words_only: bool) -> "SearchOut":
+        return cls(**_result_fields(result), words_only=words_only)
 
 
 ID_RULE = f"must be a string of at most {ID_MAX_LENGTH} characters or an integer of at most 2**53 - 1 in absolute value"
@@ -221,6 +229,7 @@ class BatchOut(BaseModel):
         description="One answer per item, in input order: the item's results, or its `error`."
     )
     errors: int = Field(description="How many items were answered with an `error`.")
+    words_only: bool = Field(description=WORDS_ONLY)
 
     def json_chunks(self) -> Iterator[bytes]:
         """This answer as JSON, a few items at a time.
@@ -233,7 +242,7 @@ class BatchOut(BaseModel):
         for start in range(0, len(self.items), ITEMS_PER_CHUNK):
             chunk = self.items[start : start + ITEMS_PER_CHUNK]
             yield (b"," if start else b"") + b",".join(item.model_dump_json().encode() for item in chunk)
-        yield f'],"errors":{self.errors}}}'.encode()
+        yield f'],"errors":{self.errors},"words_only":{"true" if self.words_only else "false"}}}'.encode()
 
 
 def parse_batch_item(index: int, item: dict[str, Any]) -> BatchItemIn | BatchItemErrorOut:

@@ -34,6 +34,7 @@ from service.http.dependencies import DbSession
 from service.http.head import is_head_request
 from service.http.language import negotiate_language
 from service.http.url_encoding import UNREADABLE_QUERY, unreadable_parameters
+from service.state import ServiceModels
 
 SESSION_COOKIE = "lmi_session"
 # What people use as the page (rate-limited per visit, and generously per address): the page, its
@@ -210,10 +211,11 @@ def _answer(
     if not query.asks:
         record_page_view(session, session_id=visit, lang=query.lang, robot=robot)
         return context, 200
-    recommender: Recommender | None = getattr(request.app.state, "recommender", None)
+    models: ServiceModels = request.app.state.models
+    recommender = models.recommender
     if recommender is None:
         return context | {"starting": True}, 503
-    suggester: TitleSuggester | None = getattr(request.app.state, "title_suggester", None)
+    suggester = models.suggester
     try:
         found = _recommend(session, recommender, suggester, query, signer, robot, visit)
     except UnknownRegion:

@@ -19,6 +19,8 @@ from tests.service.api.analytics.conftest import PLAN, Script
 from tests.support.browser import CHROMIUM
 from tests.support.live_server import live_server
 
+pytestmark = pytest.mark.browser
+
 ARTIFACTS = Path(__file__).resolve().parents[4] / "var" / "test-artifacts"
 CHARTS = (
     "chart-time",

@@ -4,6 +4,7 @@ Test apps match on words only (no embeddings), so these check the lexical path a
 """
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -53,7 +54,7 @@ def assert_well_formed(body: dict[str, Any], limit: int = 10) -> None:
 
 
 def test_test_apps_never_embed(client: TestClient) -> None:
-    assert client.app.state.matcher.embedder is None  # type: ignore[attr-defined]
+    assert client.app.state.models.matcher.embedder is None  # type: ignore[attr-defined]
 
 
 # --- Titles ---------------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def test_duties_read_a_generic_title(client: TestClient) -> None:
 
 
 def test_duties_and_industry_reach_the_matcher(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    matcher = client.app.state.matcher  # type: ignore[attr-defined]
+    matcher = client.app.state.models.matcher  # type: ignore[attr-defined]
     calls: list[tuple[Any, ...]] = []
     search_one, search_many = matcher.search, matcher.search_many
 
@@ -223,10 +224,13 @@ def test_batch_answers_in_input_order_with_ids_echoed(client: TestClient) -> Non
     response = batch(client, {"lang": "auto", "limit": 3, "items": items})
     assert response.status_code == 200, response.text
     answers = response.json()["items"]
+    assert response.json()["words_only"] is True  # test apps match on words only
     assert [answer["id"] for answer in answers] == ["a", 2, None, "x", "5"]
     for item, answer in zip(items, answers, strict=True):
         params = {"limit": 3} | ({"industry": item["industry"]} if "industry" in item else {})
-        assert {key: value for key, value in answer.items() if key != "id"} == found(client, item["q"], **params)
+        single = found(client, item["q"], **params)
+        assert single.pop("words_only") is True
+        assert {key: value for key, value in answer.items() if key != "id"} == single
     best = [answer["results"][0]["noc_code"] if answer["results"] else None for answer in answers]
     assert best[:3] == ["65100", "75200", None] and best[4] == "31301"
     assert {result["noc_code"] for result in answers[3]["results"]} == noc2016_successors("7514")
@@ -304,7 +308,9 @@ def test_bad_items_are_answered_in_place_and_the_others_as_usual(client: TestCli
     assert (len(answers), body["errors"]) == (12, len(bad))
     for index, item in good.items():
         params = {"limit": 3} | {key: item[key] for key in ("industry", "duties") if key in item}
-        assert answers[index] == {"id": item.get("id")} | found(client, item["q"], **params)
+        single = found(client, item["q"], **params)
+        assert single.pop("words_only") is body["words_only"] is True  # said once for the batch
+        assert answers[index] == {"id": item.get("id")} | single
     for index, (item, field) in bad.items():
         assert answers[index]["id"] == (None if field == "id" else item["id"])
         assert item_error(answers[index]) == [f"body.items.{index}.{field}"], answers[index]
@@ -385,7 +391,7 @@ def empty_client(empty_database_url: str, app_settings: Callable[[str], Settings
 
 
 def test_search_is_unavailable_without_reference_data(empty_client: TestClient) -> None:
-    assert empty_client.app.state.matcher is None  # type: ignore[attr-defined]
+    assert empty_client.app.state.models.matcher is None  # type: ignore[attr-defined]
     for response in (
         search(empty_client, "cashier"),
         batch(empty_client, {"items": [{"q": "cashier"}]}),
@@ -397,8 +403,8 @@ def test_search_is_unavailable_without_reference_data(empty_client: TestClient) 
 
 def test_readyz_reports_a_missing_matcher(client: TestClient) -> None:
     state = client.app.state  # type: ignore[attr-defined]
-    matcher = state.matcher
-    state.matcher = None  # as when the service started before the import (pytest's monkeypatch mishandles State)
+    models = state.models
+    state.models = replace(models, matcher=None)  # as when the service started before the import
     try:
         body = assert_problem(client.get("/readyz"), 503, "not-ready")
         assert "matcher" in body["detail"]
@@ -406,5 +412,5 @@ def test_readyz_reports_a_missing_matcher(client: TestClient) -> None:
         response = client.get("/healthz")
         assert (response.status_code, response.headers["content-type"]) == (200, "application/json")
     finally:
-        state.matcher = matcher
+        state.models = models
     assert client.get("/readyz").status_code == 200

@@ -29,7 +29,7 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 ZOOMED = {"width": 640, "height": 450}  # a 1280 × 900 window at 200% zoom
 TRACKED_LINK = re.compile(r"/r/[^/?]+$")
-pytestmark = pytest.mark.usefixtures("catalogs")
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("catalogs")]
 
 
 @pytest.fixture(scope="module")
