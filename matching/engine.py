@@ -219,12 +219,11 @@ class Matcher:
     ) -> list[SearchResult]:
         """Search several queries at once, in input order.
 
-        Their embeddings are computed together on the embedding worker. A person's search queues
-        them before its lexical search, which runs while the model computes (the runtime releases
-        the interpreter lock), so the answer waits for the slower of the two, not for both.
-        `background` marks a batch: its lexical search runs first, then its embeddings wait behind
-        every person's search, in small chunks (the batch's two phases at once would contend for the
-        same cores), and the rest of its work pauses between items while a person's search runs.
+        Their embeddings are queued on the embedding worker first; the lexical search runs while the
+        model computes (the runtime releases the interpreter lock), so the answer waits for the slower
+        of the two, not for both. `background` marks a batch: its embeddings wait behind every
+        person's search, in small chunks, and the rest of its work pauses between items while a
+        person's search runs.
         """
         if background:
             return self._search_all(items, lang, limit, background=True)
@@ -236,11 +235,8 @@ class Matcher:
     ) -> list[SearchResult]:
         plans = [self.plan(item, lang, limit) for item in self._in_turn(items, background)]
         texts = list(dict.fromkeys(text for plan in plans for text in plan.embedding_texts()))
-        embed_first = not background and self._scheduler is not None
-        wait = self._submit(texts, background) if embed_first else None
+        wait = self._submit(texts, background) if self._scheduler is not None else None
         lexical = [self._lexical_for(plan) for plan in self._in_turn(plans, background)]
-        if self._scheduler is not None and not embed_first:
-            wait = self._submit(texts, background)
         vectors = dict(zip(texts, wait(), strict=True)) if wait is not None else {}
         answered = zip(self._in_turn(plans, background), lexical, strict=True)
         return [self._answer(plan, found, vectors, limit) for plan, found in answered]

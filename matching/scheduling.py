@@ -22,6 +22,7 @@ import numpy as np
 
 BACKGROUND_CHUNK_CHARACTERS = 320  # a batch's chunk: ~10 job titles or one course text, about 20 ms of embedding
 BACKGROUND_CHUNK_TEXTS = 16
+COALESCED_TEXTS = 32  # people's jobs waiting together are embedded in one call of at most this many texts
 INTERACTIVE, BACKGROUND, STOP = 0, 1, 2  # priorities: lower first; STOP comes after every queued job
 
 
@@ -93,12 +94,45 @@ class EmbeddingScheduler:
 
     def _run(self) -> None:
         while (job := self._jobs.get()).priority != STOP:
-            if not job.result.set_running_or_notify_cancel():
+            jobs = [
+                queued for queued in (job, *self._waiting_like(job)) if queued.result.set_running_or_notify_cancel()
+            ]
+            if not jobs:
                 continue
             try:
-                job.result.set_result((job.embed or self._embed)(job.texts))
+                vectors = (job.embed or self._embed)([text for queued in jobs for text in queued.texts])
             except BaseException as error:
-                job.result.set_exception(error)
+                for queued in jobs:
+                    queued.result.set_exception(error)
+                continue
+            start = 0
+            for queued in jobs:
+                queued.result.set_result(vectors[start : start + len(queued.texts)])
+                start += len(queued.texts)
+
+    def _waiting_like(self, job: _Job) -> list[_Job]:
+        """People's jobs queued behind `job` (one of people's) for the same function, up to
+        COALESCED_TEXTS texts in all: run with it in one call, as the runtime embeds a few texts at
+        once faster than one after another (eight people searching at once wait less)."""
+        if job.priority != INTERACTIVE:
+            return []
+        taken: list[_Job] = []
+        size = len(job.texts)
+        while size < COALESCED_TEXTS:
+            try:
+                waiting = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if (
+                waiting.priority != INTERACTIVE
+                or waiting.embed is not job.embed
+                or size + len(waiting.texts) > COALESCED_TEXTS
+            ):
+                self._jobs.put(waiting)  # back in its place: the queue orders by priority, then arrival
+                break
+            taken.append(waiting)
+            size += len(waiting.texts)
+        return taken
 
     def close(self) -> None:
         """Finish the work already queued, then stop the worker; idempotent."""

@@ -149,9 +149,7 @@ async def _swap_when_built(
     upload_jobs: JobRunner,
 ) -> None:
     try:
-        models = await loading
-    except asyncio.CancelledError:  # shutting down mid-build: the build thread ends with the process
-        raise
+        models = await loading  # cancelled at shutdown: the build's daemon thread ends with the process
     except Exception as error:
         logger.exception("building the models failed; job-title search goes on with words alone")
         if stand_in is not None:

@@ -52,6 +52,22 @@ def test_a_search_sent_during_a_batch_is_embedded_after_one_chunk() -> None:
     np.testing.assert_array_equal(batch_vectors[:, 0], [len(text) for text in batch])  # in input order
 
 
+def test_searches_waiting_together_are_embedded_in_one_call() -> None:
+    embedder = RecordingEmbedder()
+    batch = [f"title {number}" for number in range(3 * BACKGROUND_CHUNK_TEXTS)]
+    with EmbeddingScheduler(embedder, 2) as scheduler:
+        waiting_batch = scheduler.submit(batch, background=True)
+        assert embedder.inside_first_call.wait(timeout=10)
+        searches = [scheduler.submit([title]) for title in ("cook", "welder", "registered nurse")]
+        embedder.release.set()
+        vectors = [wait() for wait in searches]
+        batch_vectors = waiting_batch()
+    assert embedder.calls[1] == ["cook", "welder", "registered nurse"]  # one call for the three people
+    assert embedder.calls[2:] == background_chunks(batch)[1:]  # a batch's chunks are never merged
+    assert [vector[0, 0] for vector in vectors] == [4.0, 6.0, 16.0]
+    np.testing.assert_array_equal(batch_vectors[:, 0], [len(text) for text in batch])
+
+
 def test_an_interactive_request_is_embedded_in_one_call() -> None:
     embedder = RecordingEmbedder()
     embedder.release.set()
