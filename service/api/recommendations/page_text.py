@@ -209,8 +209,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Votre réponse n'a pas pu être lue. Retournez à vos résultats et choisissez « Oui » ou « Non ».",
     ),
     "starting": (
-        "The service is starting. Please try again in a minute.",
-        "Le service démarre. Veuillez réessayer dans une minute.",
+        "The service is still preparing its data (its first start takes a few minutes). Please try again shortly.",
+        "Le service prépare encore ses données (son premier démarrage prend quelques minutes). "
+        "Veuillez réessayer bientôt.",
     ),
     "announce_results": ("{count} programs for {title}.", "{count} formations pour {title}."),
     "announce_no_match": ("No occupation found.", "Aucune profession trouvée."),
