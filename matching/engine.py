@@ -25,7 +25,7 @@ from matching.lexical import LexicalIndex
 from matching.lexicon import IndexEntry, Lexicon
 from matching.non_occupations import STOP_WORDS, names_a_worker_class, names_no_occupation
 from matching.query import NormalizedQuery, normalize_query
-from matching.scheduling import EmbeddingScheduler, PeopleFirst, ScheduledEmbedder
+from matching.scheduling import PeopleFirst, ScheduledEmbedder, worker_for
 from matching.vector_index import VectorIndex
 
 LEXICAL_DEPTH = 50
@@ -155,9 +155,7 @@ class Matcher:
         # One worker, people's searches first: the embedding runtimes are not documented as
         # thread-safe, so concurrent requests queue their embeddings there.
         self._scheduler = (
-            EmbeddingScheduler(embedder.embed_queries, embedder.dimension, embed_passages=embedder.embed_passages)
-            if embedder is not None and vector_index is not None
-            else None
+            worker_for(embedder, embedder.dimension) if embedder is not None and vector_index is not None else None
         )
 
     def scheduled_embedder(self, *, background: bool) -> ScheduledEmbedder | None:

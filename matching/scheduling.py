@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Protocol
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class _Job:
     sequence: int
     texts: list[str] = field(compare=False)
     result: "Future[np.ndarray]" = field(compare=False)
-    embed: Embed | None = field(compare=False, default=None)
+    embed: Embed = field(compare=False)
 
 
 class EmbeddingScheduler:
@@ -100,7 +101,7 @@ class EmbeddingScheduler:
             if not jobs:
                 continue
             try:
-                vectors = (job.embed or self._embed)([text for queued in jobs for text in queued.texts])
+                vectors = job.embed([text for queued in jobs for text in queued.texts])
             except BaseException as error:
                 for queued in jobs:
                     queued.result.set_exception(error)
@@ -141,7 +142,7 @@ class EmbeddingScheduler:
                 return
             self._closed = True
             started = self._started
-            self._jobs.put(_Job(STOP, next(self._sequence), [], Future()))
+            self._jobs.put(_Job(STOP, next(self._sequence), [], Future(), self._embed))
         if started:
             self._worker.join()
 
@@ -166,6 +167,19 @@ def background_chunks(texts: Sequence[str]) -> list[list[str]]:
         chunks[-1].append(text)
         size += len(text)
     return chunks
+
+
+class TextEmbedder(Protocol):
+    """The two calls of :class:`matching.embeddings.Embedder` that a worker runs."""
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def worker_for(embedder: TextEmbedder, dimension: int, name: str = "query-embedding") -> EmbeddingScheduler:
+    """The one embedding worker of `embedder`, for its queries and its passages."""
+    return EmbeddingScheduler(embedder.embed_queries, dimension, name, embed_passages=embedder.embed_passages)
 
 
 class ScheduledEmbedder:

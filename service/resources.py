@@ -21,7 +21,7 @@ from matching.embeddings import Embedder, create_embedder
 from matching.engine import Matcher
 from matching.esco import ESCO_OCCUPATIONS_FILE
 from matching.lexicon import Lexicon, LexiconSources, UnitGroup
-from matching.scheduling import EmbeddingScheduler, ScheduledEmbedder
+from matching.scheduling import ScheduledEmbedder, worker_for
 from matching.snapshot import MatchingSnapshot, load_or_build
 from matching.suggest import TitleSuggester
 from recommendations.recommend import Recommender
@@ -139,9 +139,7 @@ def load_models(
     batch = matching.matcher.scheduled_embedder(background=True)
     if people is None or batch is None:
         embedder = create_embedder(DEFAULT_SKILL_BACKEND, index_dir)
-        worker = EmbeddingScheduler(
-            embedder.embed_queries, embedder.dimension, "skill-embedding", embed_passages=embedder.embed_passages
-        )
+        worker = worker_for(embedder, embedder.dimension, "skill-embedding")
         people = ScheduledEmbedder(worker, embedder.name, embedder.dimension, background=False)
         batch = ScheduledEmbedder(worker, embedder.name, embedder.dimension, background=True)
     try:
