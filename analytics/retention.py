@@ -1,16 +1,25 @@
 """Deleting events: those past the retention period (`LMI_EVENT_RETENTION_DAYS`; `lmi events purge`,
 and the service once a day), and those an operator names to undo a flood (`lmi events purge` with a
 portal, an institution, a variant or a period). An operator's purge is recorded, so that the analytics
-of the periods it touched say so."""
+of the periods it touched say so.
+
+Either way the daily roll-ups are corrected in the same transaction (analytics.rollups.delete_events:
+the days and sessions the deleted events touched are recomputed from the events left). The retention
+period ends at an instant: on PostgreSQL the months wholly before it are dropped as partitions (in a
+transaction of their own, with their days' roll-ups), then the whole days before it are deleted with
+their roll-ups, then the part of its own day before it, whose roll-ups are recomputed. The same run
+makes the partitions of this month and the next two, for writers that bypass the service."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from analytics.periods import Period
-from models.events import Event, EventPurge
+from analytics.rollups import delete_events, forget_days_before, lock_rollups
+from models.events import Event, EventDedupe, EventPurge
+from models.partitions import drop_months_before, ensure_around
 
 
 def retention_cutoff(retention_days: int, now: dt.datetime | None = None) -> dt.datetime:
@@ -18,11 +27,29 @@ def retention_cutoff(retention_days: int, now: dt.datetime | None = None) -> dt.
     return now - dt.timedelta(days=retention_days)
 
 
-def purge_before(session: Session, cutoff: dt.datetime) -> int:
-    """Delete the events that occurred before `cutoff` (the retention period); how many. Commits."""
-    result = session.execute(delete(Event).where(Event.occurred_at < cutoff))
+def purge_before(session: Session, cutoff: dt.datetime, now: dt.datetime | None = None) -> int:
+    """Delete the events that occurred before `cutoff` (the retention period), and correct the roll-ups;
+    how many. Commits (once for the partitions dropped, once for the rest)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    ensure_around(engine, (now or dt.datetime.now(dt.UTC)).date())
+    cutoff_day = cutoff.astimezone(dt.UTC).date()
+    midnight = dt.datetime.combine(cutoff_day, dt.time(), dt.UTC)
+    lock_rollups(session)
+    dropped, through = drop_months_before(session, midnight)
+    if through is not None:
+        session.execute(delete(EventDedupe).where(EventDedupe.occurred_at < through))
+        forget_days_before(session, through.date())
     session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    lock_rollups(session)
+    whole_days = session.execute(delete(Event).where(Event.occurred_at < midnight))
+    deleted = dropped + int(getattr(whole_days, "rowcount", 0) or 0)
+    session.execute(delete(EventDedupe).where(EventDedupe.occurred_at < midnight))
+    forget_days_before(session, cutoff_day)
+    if cutoff > midnight:
+        deleted += delete_events(session, Event.occurred_at >= midnight, Event.occurred_at < cutoff)
+    session.commit()
+    return deleted
 
 
 @dataclass(frozen=True)
@@ -60,9 +87,9 @@ def count_matching(session: Session, criteria: PurgeCriteria) -> int:
 
 
 def purge_events(session: Session, criteria: PurgeCriteria, now: dt.datetime | None = None) -> int:
-    """Delete the events the criteria name and record the purge; how many. Commits once."""
-    result = session.execute(delete(Event).where(*criteria.conditions()))
-    purged = int(getattr(result, "rowcount", 0) or 0)
+    """Delete the events the criteria name, correct the roll-ups and record the purge; how many. Commits
+    once."""
+    purged = delete_events(session, *criteria.conditions())
     session.add(
         EventPurge(
             purged_at=now or dt.datetime.now(dt.UTC),

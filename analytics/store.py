@@ -1,15 +1,22 @@
-"""Writing events: one statement per batch that skips those already stored (same dedupe key), on
-SQLite and PostgreSQL alike, and reports which were new."""
+"""Writing events: a batch's dedupe keys are claimed in `event_dedupe` (one statement that skips those
+already stored), its new events stored (on PostgreSQL in their months' partitions, made first when
+missing: models.partitions) and added to the daily roll-ups (analytics.rollups), all in the caller's
+transaction, on SQLite and PostgreSQL alike; which were new is reported."""
 
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from models.events import Event
+from analytics.rollups import insert_rows, record_rollups
+from models.events import Event, EventDedupe
+from models.partitions import ensure_months, month_of
 
+# What `insert_new` inserted in a session's transaction, as (type, source) pairs, in `session.info`: whoever
+# owns the session may read them once it is committed (the service counts the events stored in its metrics).
+INSERTED_EVENTS = "lmi.inserted_events"
 # Every column an insert of many rows names; the ones an event does not concern are null.
 OPTIONAL_COLUMNS = (
     "session_id",
@@ -57,20 +64,46 @@ def event_row(
 
 
 def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert the rows whose dedupe key is not stored yet; the keys inserted. Not committed."""
+    """Insert the rows whose dedupe key is not stored yet (the first of a key given twice), and add them to
+    the roll-ups; the keys inserted. Not committed: the caller's commit stores the events and their
+    roll-ups together. Concurrent batches with a key in common store it once (the second waits for the
+    first's transaction, then skips it)."""
     if not rows:
         return set()
-    dialect = session.get_bind().dialect.name
-    # Each dialect's module is imported by its own branch: a service on SQLite never loads PostgreSQL's.
-    if dialect == "sqlite":
-        from sqlalchemy.dialects import sqlite  # noqa: PLC0415
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    ensure_months(engine, {month_of(row["occurred_at"]) for row in rows})
+    first_of_key: dict[str, dict[str, Any]] = {}
+    for row in rows:  # the first row of each key, in the batch's order
+        first_of_key.setdefault(row["dedupe_key"], row)
+    claims = [{"dedupe_key": key, "occurred_at": first_of_key[key]["occurred_at"]} for key in sorted(first_of_key)]
+    claimed = {
+        key
+        for (key,) in insert_rows(
+            session,
+            EventDedupe,
+            claims,
+            lambda statement: statement.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
+                EventDedupe.dedupe_key
+            ),
+            returning=True,
+        )
+    }
+    if not claimed:
+        return set()
+    # In the batch's order (the events' ids follow it); the keys were claimed in theirs (no deadlock).
+    new_rows = [row for key, row in first_of_key.items() if key in claimed]
+    sqlite = session.get_bind().dialect.name == "sqlite"
 
-        statement: Any = sqlite.insert(Event).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects import postgresql  # noqa: PLC0415
+    def storing(statement: Any) -> Any:
+        if sqlite:  # the plain table keeps its unique key too
+            statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        return statement.returning(Event.id, Event.dedupe_key)
 
-        statement = postgresql.insert(Event).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    else:  # pragma: no cover - the service runs on SQLite and PostgreSQL only
-        statement = insert(Event)
-    result = session.execute(statement.returning(Event.dedupe_key), list(rows))
-    return set(result.scalars().all())
+    stored = insert_rows(session, Event, new_rows, storing, returning=True)
+    inserted = {key for _, key in stored}
+    record_rollups(session, [row for row in new_rows if row["dedupe_key"] in inserted], {id_ for id_, _ in stored})
+    session.info.setdefault(INSERTED_EVENTS, []).extend(
+        (row["type"], row["source"]) for row in new_rows if row["dedupe_key"] in inserted
+    )
+    return inserted

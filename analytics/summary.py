@@ -12,7 +12,7 @@ from analytics.experiments import ArmComparison, compare_arms, reference_arm
 from analytics.figures import NOT_AN_INSTITUTIONS, Figures, group_figures, scope_filters, total_figures, with_change
 from analytics.labels import group_labels
 from analytics.periods import Period
-from analytics.queries import GroupBy, Scope, UsageCounts, count_events, usage_counts
+from analytics.queries import ROLLUPS, CountSource, GroupBy, Scope, UsageCounts
 from analytics.retention import purges_touching
 from analytics.targets import TargetProgress, progress_of_targets
 
@@ -102,9 +102,10 @@ def summarize(
     baseline: Period | None = None,
     reference_variant: str | None = None,
     today: dt.date | None = None,
+    source: CountSource = ROLLUPS,
 ) -> Summary:
-    now = _figures(session, viewer, current, group_by)
-    before = _figures(session, viewer, baseline, group_by) if baseline else None
+    now = _figures(session, viewer, current, group_by, source)
+    before = _figures(session, viewer, baseline, group_by, source) if baseline else None
     if before is not None:
         by_key = {row.key: row for row in before.groups}
         now = PeriodFigures(
@@ -119,29 +120,31 @@ def summarize(
         arms = {row.key: row for row in now.groups if row.key}
         reference = reference_arm(sorted(arms), reference_variant)
         experiment = compare_arms(arms, reference) if reference else []
-    targets = progress_of_targets(session, current, viewer.rule, today) if viewer.sees_targets else []
+    targets = progress_of_targets(session, current, viewer.rule, today, source) if viewer.sees_targets else []
     purges = purge_notes(session, viewer, current, *([baseline] if baseline else []))
     return Summary(now, group_by, viewer.rule, before, experiment, reference, targets, purges)
 
 
-def _figures(session: Session, viewer: Viewer, window: Period, group_by: GroupBy | None) -> PeriodFigures:
+def _figures(
+    session: Session, viewer: Viewer, window: Period, group_by: GroupBy | None, source: CountSource
+) -> PeriodFigures:
     """The published figures of a period: from the whole period's counts for an admin, from the day
     cells for the others (see analytics.disclosure)."""
     rule = viewer.rule
     by_day = not rule.exact
     filters = scope_filters(viewer.scope)
     hidden = NOT_AN_INSTITUTIONS if viewer.scope.institution_id is not None else ()
-    daily = count_events(session, window, viewer.scope, by_day=by_day)[None]
+    daily = source.count_events(session, window, viewer.scope, by_day=by_day)[None]
     total = total_figures(daily, rule, filters, hidden)
     groups: list[Figures] = []
     if group_by:
-        counted = count_events(session, window, viewer.scope, group_by, by_day=by_day)
+        counted = source.count_events(session, window, viewer.scope, group_by, by_day=by_day)
         groups = group_figures(counted, rule, group_labels(session, group_by, list(counted)), group_by, filters, hidden)
     usage = (
         None
         if hidden
         else published_usage(
-            usage_counts(session, window, viewer.scope, by_day=by_day), total.counts["page_views"], rule, filters
+            source.usage_counts(session, window, viewer.scope, by_day=by_day), total.counts["page_views"], rule, filters
         )
     )
     robots = rule.published("robots", {day: counts["robots"] for day, counts in daily.items()}, filters)

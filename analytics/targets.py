@@ -12,7 +12,7 @@ from analytics.disclosure import DisclosureRule, relative_change
 from analytics.exceptions import InvalidTarget, UnknownTarget
 from analytics.figures import RATES, total_figures
 from analytics.periods import Period, same_days_a_year_before
-from analytics.queries import COUNTS, Scope, count_events
+from analytics.queries import COUNTS, ROLLUPS, CountSource, Scope
 from models.events import AnalyticsTarget
 
 MEASURES = tuple(name for name in (*COUNTS, *RATES) if name != "helpful")
@@ -81,17 +81,21 @@ def delete_target(session: Session, target_id: int) -> None:
 
 
 def progress_of(
-    session: Session, target: AnalyticsTarget, rule: DisclosureRule, today: dt.date | None = None
+    session: Session,
+    target: AnalyticsTarget,
+    rule: DisclosureRule,
+    today: dt.date | None = None,
+    source: CountSource = ROLLUPS,
 ) -> TargetProgress:
     today = today or dt.datetime.now(dt.UTC).date()
     if today < target.period_from:
         return TargetProgress(target, None, None, None, None, None, None, None)
     so_far = Period(target.period_from, min(today, target.period_to))
-    actual = _measure(session, so_far, target.measure, rule)
+    actual = _measure(session, so_far, target.measure, rule, source)
     baseline = goal = None
     if target.change is not None and target.baseline_from is not None:
         stretch = Period(target.baseline_from, target.baseline_from + (so_far.end - so_far.start))
-        baseline = _measure(session, stretch, target.measure, rule)
+        baseline = _measure(session, stretch, target.measure, rule, source)
         goal = None if baseline is None else round(baseline * (1 + target.change), 4)
     elif target.value is not None:
         # An absolute count is reached over the whole period: the goal so far is its share of the days.
@@ -111,16 +115,20 @@ def progress_of(
 
 
 def progress_of_targets(
-    session: Session, window: Period, rule: DisclosureRule, today: dt.date | None = None
+    session: Session,
+    window: Period,
+    rule: DisclosureRule,
+    today: dt.date | None = None,
+    source: CountSource = ROLLUPS,
 ) -> list[TargetProgress]:
     """Progress of the targets whose period overlaps the window."""
     return [
-        progress_of(session, target, rule, today)
+        progress_of(session, target, rule, today, source)
         for target in list_targets(session)
         if target.period_from <= window.end and target.period_to >= window.start
     ]
 
 
-def _measure(session: Session, window: Period, measure: str, rule: DisclosureRule) -> float | None:
-    figures = total_figures(count_events(session, window, Scope(), by_day=not rule.exact)[None], rule, ())
+def _measure(session: Session, window: Period, measure: str, rule: DisclosureRule, source: CountSource) -> float | None:
+    figures = total_figures(source.count_events(session, window, Scope(), by_day=not rule.exact)[None], rule, ())
     return figures.value(measure)

@@ -56,3 +56,11 @@ class CourseNotFound(CatalogError):
 class UploadCancelled(CatalogError):
     def __init__(self) -> None:
         super().__init__("The service stopped before this upload ran; nothing was changed. Upload it again.")
+
+
+class UploadInterrupted(CatalogError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The service process running this upload stopped before it ended; the catalog is unchanged. "
+            "Upload it again."
+        )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.institutions import create_institution
 from catalog.reading import Format
@@ -123,26 +123,31 @@ def sample_source(sample: SampleCatalog, content: bytes) -> str:
 
 
 def load_sample(
-    session: Session,
+    session_factory: sessionmaker[Session],
     data_dir: Path,
     sample: SampleCatalog,
     progress: Progress | None = None,
     skill_space: SkillSpace | None = None,
 ) -> SampleLoad:
     """Upload one sample catalog unless the institution already serves it (then only tag it again when
-    it was tagged in another skill space). Flushes; the caller commits."""
+    it was tagged in another skill space). Owns its units of work, as `upload_catalog` does."""
     content = (data_dir / sample.path).read_bytes()
     source = sample_source(sample, content)
-    institution = session.scalar(select(Institution).where(Institution.slug == sample.slug))
-    if institution is None:
-        institution = create_institution(session, sample.name, sample.slug)
-    current = active_version(session, institution)
-    if current is not None and current.source == source:
-        if skill_space is not None and current.tagging_key != skill_space.key:
-            retag_version(session, current, skill_space)  # same catalog, other model or reference data
+    with session_factory.begin() as session:
+        institution = session.scalar(select(Institution).where(Institution.slug == sample.slug))
+        if institution is None:
+            institution = create_institution(session, sample.name, sample.slug)
+        institution_id = institution.id
+        current = active_version(session, institution)
+        loaded = current is not None and current.source == source
+        stale = current is not None and skill_space is not None and current.tagging_key != skill_space.key
+        current_id = current.id if current is not None else None
+    if loaded:
+        if stale and skill_space is not None and current_id is not None:
+            retag_version(session_factory, current_id, skill_space)  # same catalog, other model or reference data
         return SampleLoad(sample, None)
     result = upload_catalog(
-        session, institution, content, sample.file_format, mapping=sample.mapping, source=source, on_error="skip",
-        progress=progress, skill_space=skill_space,
+        session_factory, institution_id, content, sample.file_format, mapping=sample.mapping, source=source,
+        on_error="skip", progress=progress, skill_space=skill_space,
     )  # fmt: skip
     return SampleLoad(sample, result)

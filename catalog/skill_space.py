@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,7 +75,7 @@ class SkillSpace:
 
 
 def load_skill_space(
-    session: Session,
+    session_factory: Callable[[], Session],
     data_dir: Path,
     embedder: Embedder,
     index_dir: Path,
@@ -86,11 +87,12 @@ def load_skill_space(
     tagging uses too; `embedder` serves people's requests."""
     from matching.vector_index import build_or_load  # noqa: PLC0415 - loads faiss: only when a space is built
 
-    descriptors = [skill for skill in oasis_descriptors(session) if skill.dimension in SHOWN_DIMENSIONS]
-    occupations = occupation_texts(session)
+    with session_factory() as session:  # a short read: the embedding below holds no transaction open
+        descriptors = [skill for skill in oasis_descriptors(session) if skill.dimension in SHOWN_DIMENSIONS]
+        occupations = occupation_texts(session)
+        ratings_by_code = unit_group_ratings(session) if descriptors and occupations else {}
     if not descriptors or not occupations:
         return None
-    ratings_by_code = unit_group_ratings(session)
     ratings = np.array(
         [[ratings_by_code.get(o.noc_code, {}).get(d.id, 0.0) for d in descriptors] for o in occupations],
         dtype=np.float32,

@@ -1,8 +1,9 @@
 """Uploading a catalog: read, map, check every row, then write a new version and make it the active one.
 
-The new version's courses and the switch of the institution's active version are written by the
-caller's one transaction: readers see the old catalog or the new one, never a mix, and an upload
-that fails (or a process killed mid-way) leaves the old one serving. Earlier versions are kept.
+The new version's courses and the switch of the institution's active version are written in one
+short transaction, after the slow tagging (no transaction is open while courses are embedded):
+readers see the old catalog or the new one, never a mix, and an upload that fails (or a process
+killed mid-way) leaves the old one serving. Earlier versions are kept.
 """
 
 import datetime as dt
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.exceptions import InvalidCatalog, TooManyRows
 from catalog.fields import CourseRecord, RowError
@@ -44,9 +45,19 @@ class UploadResult:
     errors: list[RowError]
 
 
+@dataclass(frozen=True)
+class CheckedCatalog:
+    """A catalog read and checked against the reference data, ready to tag and write."""
+
+    institution_id: int
+    records: list[CourseRecord]
+    codes: ReferenceCodes
+    result: UploadResult
+
+
 def upload_catalog(
-    session: Session,
-    institution: Institution,
+    session_factory: sessionmaker[Session],
+    institution_id: int,
     content: bytes,
     file_format: Format,
     *,
@@ -61,13 +72,45 @@ def upload_catalog(
 ) -> UploadResult:
     """Check the catalog and, unless `dry_run`, add it as the institution's new active version.
 
-    With a `skill_space`, the courses are tagged and linked first (the slow part: every course is
-    embedded), then written with their tags in one short transaction. Without one, they are
-    written untagged and tagged later (see `catalog.retagging`).
+    Owns its units of work: the catalog is checked in a short read, tagged with no transaction open
+    (the slow part: every course is embedded, minutes for a large catalog), then written with its
+    tags, and made the active version, in one short transaction committed here. Without a
+    `skill_space` the courses are written untagged and tagged later (see `catalog.retagging`).
 
     Raises UnreadableCatalog, InvalidMapping, TooManyRows, or InvalidCatalog (a bad row while
-    `on_error` is "reject", or no good row at all). Flushes; the caller commits.
+    `on_error` is "reject", or no good row at all).
     """
+    with session_factory() as session:
+        checked = check_catalog(
+            session, institution_id, content, file_format, charset=charset, mapping=mapping, dry_run=dry_run,
+            on_error=on_error, max_rows=max_rows,
+        )  # fmt: skip
+    if dry_run:
+        return checked.result
+    taggings = None
+    if skill_space is not None:
+        tagged = None if progress is None else (lambda count: progress(TAGGED, count))
+        taggings = tag_courses(skill_space, [text_of(record) for record in checked.records], tagged)
+    with session_factory.begin() as session:
+        number = write_catalog(
+            session, checked, taggings, source, progress, skill_space.key if skill_space is not None else None
+        )
+    return replace(checked.result, version=number)
+
+
+def check_catalog(
+    session: Session,
+    institution_id: int,
+    content: bytes,
+    file_format: Format,
+    *,
+    charset: str | None = None,
+    mapping: Mapping[str, object] | None = None,
+    dry_run: bool = False,
+    on_error: OnError = "reject",
+    max_rows: int = MAX_ROWS,
+) -> CheckedCatalog:
+    """Read, map and check every row (reads the reference codes; writes nothing)."""
     table = read_table(content, file_format, charset)
     if len(table.rows) + len(table.problems) > max_rows:
         raise TooManyRows(len(table.rows) + len(table.problems), max_rows)
@@ -78,17 +121,27 @@ def upload_catalog(
     rows = len(table.rows) + len(table.problems)
     if (errors and on_error == "reject") or not records:
         raise InvalidCatalog(errors or [RowError(1, None, "the catalog has no course")], rows)
-    result = UploadResult(institution.id, None, dry_run, rows, len(records), rows - len(records), errors)
-    if dry_run:
-        return result
-    taggings = None
-    if skill_space is not None:
-        tagged = None if progress is None else (lambda count: progress(TAGGED, count))
-        taggings = tag_courses(skill_space, [text_of(record) for record in records], tagged)
-    version = _write_version(session, institution, records, codes, source, result.skipped, progress, taggings)
-    if skill_space is not None:
-        version.tagging_key = skill_space.key
-    return replace(result, version=version.number)
+    result = UploadResult(institution_id, None, dry_run, rows, len(records), rows - len(records), errors)
+    return CheckedCatalog(institution_id, records, codes, result)
+
+
+def write_catalog(
+    session: Session,
+    checked: CheckedCatalog,
+    taggings: list[Tagging] | None,
+    source: str,
+    progress: Progress | None = None,
+    tagging_key: str | None = None,
+) -> int:
+    """Write the checked catalog as the institution's new version and make it the active one; returns
+    its number. Flushes; the caller's transaction commits."""
+    institution = session.get_one(Institution, checked.institution_id)
+    version = _write_version(
+        session, institution, checked.records, checked.codes, source, checked.result.skipped, progress, taggings
+    )
+    version.tagging_key = tagging_key
+    session.flush()
+    return version.number
 
 
 def text_of(record: CourseRecord) -> CourseText:

@@ -51,9 +51,12 @@ def assemble_from_snapshot(
     calibration: Calibration | None = None,
     progress: bool = True,
     esco_file: Path | None = None,
+    *,
+    threads: int | None = None,
 ) -> Matcher:
     """The Matcher :func:`assemble_matcher` makes of the snapshot's lexicon, with the snapshot's
-    detector, lexical index and employer table instead of building them again."""
+    detector, lexical index and employer table instead of building them again. `threads` bounds the
+    embedding model's intra-op threads (see :func:`matching.embeddings.create_embedder`)."""
     _check_backend(backend)
     matcher = _matcher(
         snapshot.lexicon,
@@ -65,6 +68,7 @@ def assemble_from_snapshot(
         calibration,
         progress,
         snapshot.lexical_index,
+        threads,
     )
     return _with_esco(matcher, esco_file, index_dir)
 
@@ -94,11 +98,12 @@ def _matcher(
     calibration: Calibration | None,
     progress: bool,
     lexical_index: LexicalIndex | None = None,
+    threads: int | None = None,
 ) -> Matcher:
     calibration = calibration or Calibration.load(backends.calibration_of(backend))
     if backend == backends.NO_EMBEDDINGS:
         return Matcher(lexicon, detector, calibration, employers=employers, lexical_index=lexical_index)
-    embedder = create_embedder(backend, index_dir)
+    embedder = create_embedder(backend, index_dir, threads=threads)
     vector_index = build_or_load(embedder, [entry.title for entry in passages], index_dir, progress=progress)
     return Matcher(
         lexicon,

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path"]
+from filelock import FileLock
+
+__all__ = ["atomic_path", "building"]
 
 
 @contextmanager
@@ -27,3 +29,13 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def building(path: Path) -> Iterator[None]:
+    """Hold the lock on building `path` (a file `.<name>.lock` beside it): the worker processes of one
+    host (or hosts sharing the folder) that all miss a cache build it once; the others wait here, then
+    find it built. Check the cache again once the lock is held."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(path.parent / f".{path.name}.lock"):
+        yield

@@ -7,18 +7,30 @@ next to the target, renamed into place only when every row is written.
 A row that cannot be coded (no title, a title too long, more fields than the header) is written
 with its reason in the `error` column, and coding goes on; only a file that cannot be read as a
 whole stops it (CodingError).
+
+Two engines code the same rows with the same function, :func:`code_records` (a chunk of records →
+their output rows): the local one (:func:`code_csv`) reads, codes and writes in this process; the
+cluster one (:mod:`matching.cluster`) first reads the file through once (:func:`scan_input`: the
+same reader, so the same errors, and where every chunk of CHUNK_ROWS rows ends), then has worker
+processes code byte ranges of whole chunks (:func:`code_range`), and writes what they return in
+input order.
 """
 
+import codecs
 import csv
+import io
+import math
 import os
 import sys
 import tempfile
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Never
+from typing import IO, Never
 
 from tqdm import tqdm
 
@@ -44,6 +56,7 @@ OUTPUT_COLUMNS = (
     "no_match",
     "error",
 )
+_SCAN_PROGRESS_ROWS = 1 << 16  # rows between two updates of the reading progress bar
 
 
 class CodingError(Exception):
@@ -72,6 +85,16 @@ class Record:
 
 
 @dataclass(frozen=True)
+class CodedRecords:
+    """The output rows of some records (their cells followed by OUTPUT_COLUMNS), with how many matched
+    and how many could not be coded."""
+
+    rows: list[list[str]]
+    matched: int
+    errors: int
+
+
+@dataclass(frozen=True)
 class CodingSummary:
     rows: int
     matched: int
@@ -85,6 +108,40 @@ class CodingSummary:
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """Whole chunks of the input: its bytes `start` to `end`, holding `rows` non-blank data rows."""
+
+    index: int
+    start: int
+    end: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class InputScan:
+    """Where the input's chunks end: `ends[0]` is the end of the header, `ends[i]` the byte after the
+    row that ends chunk i (CHUNK_ROWS non-blank rows, the last one fewer); `rows` non-blank rows in all."""
+
+    ends: "array[int]"
+    rows: int
+
+    @property
+    def chunks(self) -> int:
+        return len(self.ends) - 1
+
+    def ranges(self, chunks_per_range: int) -> list[ByteRange]:
+        """The file cut into ranges of `chunks_per_range` whole chunks (the last one fewer)."""
+        if chunks_per_range < 1:
+            raise ValueError("a range holds at least one chunk")
+        ranges = []
+        for index, first in enumerate(range(0, self.chunks, chunks_per_range)):
+            last = min(first + chunks_per_range, self.chunks)
+            rows = min(last * CHUNK_ROWS, self.rows) - first * CHUNK_ROWS
+            ranges.append(ByteRange(index, self.ends[first], self.ends[last], rows))
+        return ranges
 
 
 def guess_delimiter(header_line: str) -> str:
@@ -166,6 +223,47 @@ def error_columns(error: str) -> list[str]:
     return [""] * (len(OUTPUT_COLUMNS) - 1) + [error]
 
 
+def code_records(matcher: Matcher, records: Sequence[Record], layout: CsvLayout, lang: str) -> CodedRecords:
+    """Each record's cells followed by OUTPUT_COLUMNS, in order: the codable ones searched together
+    (as a batch, behind any person's search), the others with their `error`. Both engines code
+    every row through this function."""
+    codable = [record for record in records if record.error is None]
+    queries = [_query(record.cells, layout) for record in codable]
+    results = matcher.search_many(queries, lang, RESULTS_PER_ROW, background=True) if queries else []
+    answers = iter(results)
+    rows = [
+        [*record.cells, *(result_columns(next(answers)) if record.error is None else error_columns(record.error))]
+        for record in records
+    ]
+    return CodedRecords(rows, sum(not result.no_match for result in results), len(records) - len(codable))
+
+
+def check_output(input_path: Path, output_path: Path) -> None:
+    if output_path.resolve() == input_path.resolve():
+        raise CodingError(f"{output_path}: the output must not overwrite the input")
+
+
+@contextmanager
+def atomic_output(input_path: Path, output_path: Path) -> Iterator[IO[str]]:
+    """A temporary file next to `output_path`, renamed to it when the block ends without an error and
+    removed otherwise: the output is complete or absent."""
+    check_output(input_path, output_path)
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - entered below, once it is open
+            "w", encoding="utf-8", newline="", dir=output_path.parent, prefix=f".{output_path.name}.", delete=False
+        )
+    except OSError as error:
+        raise CodingError(f"{output_path}: cannot write there ({error.strerror})") from None
+    temporary = Path(handle.name)
+    try:
+        _use_default_permissions(temporary)
+        with handle:
+            yield handle
+        os.replace(temporary, output_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def code_csv(
     matcher: Matcher,
     input_path: Path,
@@ -178,38 +276,21 @@ def code_csv(
     """Write `input_path` with OUTPUT_COLUMNS appended to every row; a row that cannot be coded gets
     its reason in `error`. Raises CodingError when the file cannot be read, and then leaves no
     output file behind."""
-    if output_path.resolve() == input_path.resolve():
-        raise CodingError(f"{output_path}: the output must not overwrite the input")
     started = time.perf_counter()
-    try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - entered below, once it is open
-            "w", encoding="utf-8", newline="", dir=output_path.parent, prefix=f".{output_path.name}.", delete=False
-        )
-    except OSError as error:
-        raise CodingError(f"{output_path}: cannot write there ({error.strerror})") from None
-    temporary = Path(handle.name)
-    try:
-        _use_default_permissions(temporary)
-        with (
-            handle,
-            input_path.open(encoding="utf-8-sig", newline="") as source,
-            tqdm(total=count_rows(input_path), unit="row", desc="coding", file=sys.stderr, disable=not progress) as bar,
-        ):
-            reader = csv.reader(source, delimiter=layout.delimiter)
-            writer = csv.writer(handle, delimiter=layout.delimiter)
-            next(reader)
-            writer.writerow([*layout.header, *OUTPUT_COLUMNS])
-            try:
-                chunks = _chunks(reader, layout)
-                rows, matched, errors = _code_chunks(matcher, chunks, writer.writerows, layout, lang=lang, bar=bar)
-            except UnicodeDecodeError as error:
-                where = f"near line {reader.line_num + 1}"
-                raise CodingError(f"{input_path}: not UTF-8 text ({error.reason} {where})") from None
-            except csv.Error as error:
-                raise CodingError(f"{input_path}, line {reader.line_num}: {error}") from None
-        os.replace(temporary, output_path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with (
+        atomic_output(input_path, output_path) as handle,
+        input_path.open(encoding="utf-8-sig", newline="") as source,
+        tqdm(total=count_rows(input_path), unit="row", desc="coding", file=sys.stderr, disable=not progress) as bar,
+    ):
+        reader = csv.reader(source, delimiter=layout.delimiter)
+        writer = csv.writer(handle, delimiter=layout.delimiter)
+        writer.writerow([*layout.header, *OUTPUT_COLUMNS])
+        try:
+            next(reader, None)
+            chunks = _chunks(reader, layout)
+            rows, matched, errors = _code_chunks(matcher, chunks, writer.writerows, layout, lang=lang, bar=bar)
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise _unreadable(input_path, error, reader.line_num) from None
     return CodingSummary(rows, matched, time.perf_counter() - started, errors)
 
 
@@ -225,26 +306,135 @@ def _code_chunks(
     """Search and write the rows chunk by chunk: (rows written, rows matched, rows with errors)."""
     rows = matched = errors = 0
     for chunk in chunks:
-        codable = [record for record in chunk if record.error is None]
-        queries = [_query(record.cells, layout) for record in codable]
-        results = matcher.search_many(queries, lang, RESULTS_PER_ROW, background=True) if queries else []
-        answers = iter(results)
-        coded = [
-            result_columns(next(answers)) if record.error is None else error_columns(record.error) for record in chunk
-        ]
-        write_rows([*record.cells, *columns] for record, columns in zip(chunk, coded, strict=True))
+        coded = code_records(matcher, chunk, layout, lang)
+        write_rows(coded.rows)
         rows += len(chunk)
-        matched += sum(not result.no_match for result in results)
-        errors += len(chunk) - len(codable)
+        matched += coded.matched
+        errors += coded.errors
         bar.update(len(chunk))
     return rows, matched, errors
 
 
+def _unreadable(path: Path, error: UnicodeDecodeError | csv.Error, line_num: int) -> CodingError:
+    """The message for a file the CSV reader stopped on, `line_num` being the reader's line then."""
+    if isinstance(error, UnicodeDecodeError):
+        return CodingError(f"{path}: not UTF-8 text ({error.reason} near line {line_num + 1})")
+    return CodingError(f"{path}, line {line_num}: {error}")
+
+
+# --- the cluster engine's reading: the same reader, cut into byte ranges of whole chunks -------------
+
+
+class _CountedLines:
+    """The lines of a text file opened with newline="" (so as they are in the file), counting the
+    bytes read so far: after the CSV reader returns a row, `offset` is the byte after it."""
+
+    def __init__(self, lines: Iterable[str], offset: int) -> None:
+        self._lines = iter(lines)
+        self.offset = offset
+
+    def __iter__(self) -> "_CountedLines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.offset += len(line.encode("utf-8"))  # decoded strictly, so it encodes back to the same bytes
+        return line
+
+
+def scan_input(input_path: Path, layout: CsvLayout, *, progress: bool = False) -> InputScan:
+    """Read the whole input as :func:`code_csv` does (raising the same CodingError where it would) and
+    note where every chunk of CHUNK_ROWS non-blank rows ends. Memory: 8 bytes per chunk."""
+    with input_path.open("rb") as raw:
+        offset = len(codecs.BOM_UTF8) if raw.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8 else 0
+    with (
+        input_path.open(encoding="utf-8-sig", newline="") as source,
+        tqdm(
+            total=input_path.stat().st_size,
+            unit="B",
+            unit_scale=True,
+            desc="reading",
+            file=sys.stderr,
+            disable=not progress,
+        ) as bar,
+    ):
+        lines = _CountedLines(source, offset)
+        reader = csv.reader(lines, delimiter=layout.delimiter)
+        try:
+            next(reader, None)
+            ends, rows, shown = array("q", [lines.offset]), 0, 0
+            for row in reader:
+                if _is_blank(row):
+                    continue
+                rows += 1
+                if rows % CHUNK_ROWS == 0:
+                    ends.append(lines.offset)
+                if rows % _SCAN_PROGRESS_ROWS == 0:
+                    bar.update(lines.offset - shown)
+                    shown = lines.offset
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise _unreadable(input_path, error, reader.line_num) from None
+        if rows % CHUNK_ROWS:
+            ends.append(lines.offset)
+        bar.update(lines.offset - shown)
+    return InputScan(ends, rows)
+
+
+def chunks_per_range(rows: int, workers: int, ranges_per_worker: int = 16, max_chunks: int = 64) -> int:
+    """How many chunks a range should hold so that each of `workers` gets about `ranges_per_worker`
+    ranges (balanced to the end, progress shown often), but at most `max_chunks` (a few minutes of
+    one worker's time) and at least one."""
+    chunks = math.ceil(rows / CHUNK_ROWS)
+    return max(1, min(max_chunks, math.ceil(chunks / max(1, workers * ranges_per_worker))))
+
+
+@dataclass(frozen=True)
+class CodedRange:
+    """A range's output rows as CSV text (the input's delimiter, the csv module's line ends)."""
+
+    index: int
+    text: str
+    rows: int
+    matched: int
+    errors: int
+
+
+def code_range(matcher: Matcher, input_path: Path, part: ByteRange, layout: CsvLayout, lang: str) -> CodedRange:
+    """Code the rows of one range of a file :func:`scan_input` read, as :func:`code_csv` codes them:
+    the same chunks, through :func:`code_records`; the output rows come back as CSV text."""
+    with input_path.open("rb") as handle:
+        handle.seek(part.start)
+        data = handle.read(part.end - part.start)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""), delimiter=layout.delimiter)
+    output = io.StringIO(newline="")
+    writer = csv.writer(output, delimiter=layout.delimiter)
+    rows = matched = errors = 0
+    for chunk in _chunks(reader, layout):
+        coded = code_records(matcher, chunk, layout, lang)
+        writer.writerows(coded.rows)
+        rows += len(chunk)
+        matched += coded.matched
+        errors += coded.errors
+    if rows != part.rows:
+        raise CodingError(
+            f"{input_path} changed while it was being coded: bytes {part.start}-{part.end} now hold {rows} rows, "
+            f"{part.rows} when it was read"
+        )
+    return CodedRange(part.index, output.getvalue(), rows, matched, errors)
+
+
+# --- rows --------------------------------------------------------------------------------------------
+
+
 def _chunks(reader: Iterator[list[str]], layout: CsvLayout) -> Iterator[list[Record]]:
     """Non-blank rows as records, CHUNK_ROWS at a time."""
-    records = (_record(row, layout) for row in reader if any(cell.strip() for cell in row))
+    records = (_record(row, layout) for row in reader if not _is_blank(row))
     while chunk := list(islice(records, CHUNK_ROWS)):
         yield chunk
+
+
+def _is_blank(row: Sequence[str]) -> bool:
+    return not any(cell.strip() for cell in row)
 
 
 def _record(row: list[str], layout: CsvLayout) -> Record:

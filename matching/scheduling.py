@@ -82,6 +82,10 @@ class EmbeddingScheduler:
         futures = [self._submit(chunk, priority, embed) for chunk in chunks]
         return lambda: np.concatenate([future.result() for future in futures])
 
+    def waiting(self) -> int:
+        """How many jobs wait for the worker (a person's texts, or a batch's chunk), for the metrics."""
+        return self._jobs.qsize()
+
     def _submit(self, texts: list[str], priority: int, embed: Embed) -> "Future[np.ndarray]":
         result: Future[np.ndarray] = Future()
         with self._lock:
@@ -198,6 +202,10 @@ class ScheduledEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._scheduler.embed(texts, background=self._background, passages=True)
+
+    def waiting(self) -> int:
+        """How many jobs wait for the worker these calls run on (everyone's, not only these calls')."""
+        return self._scheduler.waiting()
 
 
 BATCH_PAUSE_SECONDS = 0.5  # the longest a batch waits between two items for people's searches to end

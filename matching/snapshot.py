@@ -37,7 +37,7 @@ import numpy as np
 import scipy
 
 from matching.aliases import ALIASES_FILE, load_aliases
-from matching.atomic_files import atomic_path
+from matching.atomic_files import atomic_path, building
 from matching.employers import EMPLOYERS_FILE, EmployerTable, load_employers
 from matching.language import LanguageDetector
 from matching.lexical import LexicalIndex
@@ -234,9 +234,22 @@ def load_or_build(
     key = snapshot_key(sources, aliases_file, employers_file)
     path = snapshot_path(index_dir, key)
     snapshot = read_snapshot(path, key)
-    if snapshot is not None:
-        logger.info("loaded the matching snapshot %s in %.2f s", path, time.perf_counter() - started)
-        return snapshot
+    if snapshot is None:
+        try:
+            with building(path):  # one process builds it; the others wait, then read it
+                snapshot = read_snapshot(path, key)
+                if snapshot is None:
+                    return _build_and_write(sources, index_dir, aliases_file, employers_file, started, path)
+        except OSError as error:  # a folder that cannot be written: build it here, unshared
+            logger.warning("could not lock %s: %s", path, error)
+            return _build_and_write(sources, index_dir, aliases_file, employers_file, started, path)
+    logger.info("loaded the matching snapshot %s in %.2f s", path, time.perf_counter() - started)
+    return snapshot
+
+
+def _build_and_write(
+    sources: LexiconSources, index_dir: Path, aliases_file: Path, employers_file: Path, started: float, path: Path
+) -> MatchingSnapshot:
     snapshot = build_snapshot(sources, aliases_file, employers_file)
     built = time.perf_counter()
     try:

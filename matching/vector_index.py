@@ -38,7 +38,7 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from matching.atomic_files import atomic_path
+from matching.atomic_files import atomic_path, building
 from matching.embeddings import Embedder
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,9 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, **options: int) -> VectorIndex:
-        return cls(faiss.read_index(str(path)), **options)
+        """The index of a file, its vectors memory-mapped (read-only): the worker processes of a host
+        share one copy of them in the page cache instead of holding one each (the graph is read in)."""
+        return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC), **options)
 
     def save(self, path: Path) -> None:
         """Write the index atomically: readers see the old file or the complete new one."""
@@ -229,10 +231,24 @@ def build_or_load(
     index_path, sidecar_path = cache_paths(cache_dir, embedder.name, key)
 
     cached = _load_cached(index_path, sidecar_path, embedder, key, len(passages))
-    if cached is not None:
-        logger.info("loaded %d %s vectors from %s", len(cached), embedder.name, index_path)
-        return cached
+    if cached is None:
+        with building(index_path):  # one process builds it; the others wait, then load it
+            cached = _load_cached(index_path, sidecar_path, embedder, key, len(passages))
+            if cached is None:
+                return _build(embedder, passages, cache_dir, key, index_path, sidecar_path, progress)
+    logger.info("loaded %d %s vectors from %s", len(cached), embedder.name, index_path)
+    return cached
 
+
+def _build(
+    embedder: Embedder,
+    passages: Sequence[str],
+    cache_dir: Path,
+    key: str,
+    index_path: Path,
+    sidecar_path: Path,
+    progress: bool,
+) -> VectorIndex:
     started = time.perf_counter()
     vectors = _embed_reusing_cache(embedder, passages, cache_dir, progress)
     index = VectorIndex.from_vectors(vectors)

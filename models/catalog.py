@@ -79,3 +79,23 @@ class CourseTagging(Base):
     )  # [{"text", "source", "skill": {...} | None, "descriptor": {...} | None}]
     descriptors: Mapped[dict[str, Any]] = mapped_column(JSON)  # OaSIS descriptor id → coverage 0-1
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, unit length
+
+
+class UploadJobRecord(Base):
+    """A catalog upload that goes on in the background: its state, kept where every worker and host of
+    the service reads it. The worker running it updates `updated_at` as it goes; a queued or running job
+    not updated for a while ran on a worker that stopped (its catalog is unchanged)."""
+
+    __tablename__ = "upload_job"
+    __table_args__ = (Index("ix_upload_job_status_updated_at", "status", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10))  # queued, running, succeeded, failed
+    courses_tagged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_written: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the upload's result, once it succeeded
+    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the problem it answered, once it failed

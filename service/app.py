@@ -10,11 +10,15 @@ from service.api.openapi import install_openapi
 from service.api.recommendations.page_router import PAGE_PATHS, PAGE_PREFIXES, SESSION_COOKIE
 from service.config import Settings
 from service.http.body_limit import BodySizeLimit
+from service.http.cors import add_cors
 from service.http.head import HeadAsGet
+from service.http.observe import ObserveRequests
 from service.http.rate_limit import RateLimit
+from service.http.request_id import add_request_ids
 from service.http.security_headers import SecurityHeaders
 from service.http.url_encoding import RejectInvalidUtf8
 from service.lifespan import lifespan_for
+from service.observability import observed
 from service.problems import install_problem_handlers
 
 CATALOG_UPLOAD = re.compile(r"/v1/institutions/[^/]+/catalog")
@@ -36,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Canadian occupation matching and labour-market information",
         version="0.1.0",
         description=DESCRIPTION,
-        lifespan=lifespan_for(settings),
+        lifespan=observed(lifespan_for(settings)),
         docs_url=None,
         redoc_url=None,
         redirect_slashes=False,
@@ -58,5 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         page_prefixes=PAGE_PREFIXES,
         visit_cookie=SESSION_COOKIE,
     )
+    # The portals' cross-origin requests (LMI_CORS_ORIGINS): a preflight is answered before the rate limits and
+    # the checks, and their answers (a 429, a 413) carry the portal's Access-Control-Allow-Origin.
+    add_cors(app, settings.cors_origin_list())
     app.add_middleware(SecurityHeaders)
+    # Every answer counted and logged (service.http.observe), with the request's id (service.http.request_id).
+    app.add_middleware(ObserveRequests)
+    add_request_ids(app)
     return app

@@ -7,9 +7,12 @@ from pydantic import AfterValidator, AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matching.backends import Backend
+from matching.vector_index import available_cores
+from service.http.cors import origin_list, valid_origins
 from service.http.rate_limit import RateLimitSettings, valid_limits
 
 Limits = Annotated[str, AfterValidator(valid_limits)]
+Origins = Annotated[str, AfterValidator(valid_origins)]
 # The environment of a server that tests or benchmarks drive from one address faster than people would.
 UNLIMITED_RATES = dict.fromkeys(
     ("LMI_RATE_LIMIT_ADDRESS", "LMI_RATE_LIMIT_KEY", "LMI_RATE_LIMIT_PAGE", "LMI_RATE_LIMIT_VISIT"), "1000000/second"
@@ -29,6 +32,23 @@ class Settings(BaseSettings):
         default="sqlite:///var/lmi.sqlite3",
         validation_alias=AliasChoices("DATABASE_URL"),
         description="SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user@host:5432/db.",
+    )
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        validation_alias=AliasChoices("LMI_DB_POOL_SIZE"),
+        description="Database connections each worker process keeps open (its requests run on a pool of 40 "
+        "threads; those beyond the connections wait for one).",
+    )
+    db_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        le=200,
+        validation_alias=AliasChoices("LMI_DB_MAX_OVERFLOW"),
+        description="Connections a worker may open beyond LMI_DB_POOL_SIZE when busy, closed when returned. Every "
+        "worker of every host may hold pool + overflow: keep workers × (pool + overflow) under PostgreSQL's "
+        "max_connections.",
     )
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("LMI_HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("LMI_PORT"))
@@ -147,12 +167,48 @@ class Settings(BaseSettings):
         description="Where the limits are counted: memory:// (per process), or a storage the `limits` library "
         "knows, such as redis://host:6379, shared by every worker and host.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("LMI_WORKERS"),
+        description="Worker processes `lmi serve` runs on its one port (each loads the models; the embedding "
+        "indexes are memory-mapped, so a host keeps one copy of them).",
+    )
+    embed_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        validation_alias=AliasChoices("LMI_EMBED_THREADS"),
+        description="Threads each process embeds with; unset: the cores divided among the workers.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         validation_alias=AliasChoices("LMI_FORWARDED_ALLOW_IPS"),
         description="Addresses of the reverse proxies whose X-Forwarded-For gives the client's address (comma-"
         "separated, or *); the rate limits count per client address.",
     )
+
+    cors_origins: Origins = Field(
+        default="",
+        validation_alias=AliasChoices("LMI_CORS_ORIGINS"),
+        description="Origins of the portals whose pages may call the API from their visitors' browsers (comma-"
+        "separated, such as https://portal.example.ca); empty: none (service.http.cors).",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        validation_alias=AliasChoices("LMI_LOG_FORMAT"),
+        description="How `lmi serve` logs: text for a terminal, or json (one object per line) for a log collector.",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        validation_alias=AliasChoices("LMI_METRICS_TOKEN"),
+        description="Bearer token that reads /metrics from anywhere; unset, /metrics answers loopback clients only.",
+    )
+
+    def cors_origin_list(self) -> tuple[str, ...]:
+        return origin_list(self.cors_origins)
 
     def rate_limits(self) -> RateLimitSettings:
         return RateLimitSettings(
@@ -162,4 +218,9 @@ class Settings(BaseSettings):
             page_per_visit=self.rate_limit_visit,
             storage=self.rate_limit_storage,
             address_salt=self.link_secret,
+            processes=self.workers,
         )
+
+    def threads_per_worker(self) -> int:
+        """Threads each worker embeds with: `embed_threads`, else the cores shared among the workers."""
+        return self.embed_threads or max(1, available_cores() // self.workers)

@@ -26,6 +26,8 @@ from catalog.jobs import JobRunner
 from matching.backends import NO_EMBEDDINGS
 from models.database import create_database_engine, create_session_factory
 from service.config import Settings
+from service.http.rate_limit import address_salt
+from service.problems import job_problem
 from service.resources import (
     load_matching,
     load_models,
@@ -53,20 +55,24 @@ async def purge_daily(session_factory: sessionmaker[Session], retention_days: in
 def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_database_engine(settings.database_url)
-        upload_jobs = JobRunner()
+        engine = create_database_engine(
+            settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
+        session_factory = create_session_factory(engine)
+        upload_jobs = JobRunner(session_factory, job_problem)
         purging: asyncio.Task[None] | None = None
         building: asyncio.Task[None] | None = None
         app.state.models = NOTHING_LOADED
         try:
             app.state.settings = settings
             app.state.engine = engine
-            app.state.session_factory = create_session_factory(engine)
+            app.state.session_factory = session_factory
             app.state.upload_jobs = upload_jobs
             app.state.robots = RobotDetector()
             secret = service_secret_for(app.state.session_factory, settings.link_secret)
             app.state.link_signer = LinkSigner(secret) if secret else None
             app.state.disclosure_key = disclosure_key(secret) if secret else None
+            app.state.address_salt = address_salt(secret) if secret else None
             purging = asyncio.create_task(purge_daily(app.state.session_factory, settings.event_retention_days))
             building = await start_models(app, settings, upload_jobs)
             yield
@@ -108,6 +114,7 @@ async def start_models(app: FastAPI, settings: Settings, upload_jobs: JobRunner)
                 settings.data_dir,
                 settings.max_institution_share,
                 on_step=on_step,
+                threads=settings.threads_per_worker(),
             )
 
     loading = asyncio.wrap_future(_in_daemon_thread(load))

@@ -7,6 +7,7 @@ added here.
 """
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -15,6 +16,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accounts.exceptions import InstitutionNotFound, NotAllowed, NotAuthenticated
@@ -25,12 +28,16 @@ from catalog.exceptions import (
     InvalidMapping,
     TooManyRows,
     UnreadableCatalog,
+    UploadCancelled,
+    UploadInterrupted,
     VersionNotFound,
 )
 from catalog.fields import RowError
 from labour_market.exceptions import CrosswalkCodeNotFound, OccupationNotFound, UnknownRegion
 from service.http.allow import allowed_methods
 from service.http.json_body import unreadable_body_errors
+from service.http.request_id import HEADER as REQUEST_ID_HEADER
+from service.http.request_id import current_request_id
 from service.http.trailing_slash import slash_redirect
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -126,8 +133,13 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     "unknown-job": ProblemType(
         404,
         "Unknown upload job",
-        "The institution has no upload job with this id. Jobs are kept in the service's memory: after a "
-        "restart an unfinished job is forgotten, and the catalog it was writing is unchanged.",
+        "The institution has no upload job with this id (the id of the `202` answer's `Location`).",
+    ),
+    "upload-interrupted": ProblemType(
+        503,
+        "Upload interrupted",
+        "The upload job did not run to its end: the service process running it stopped (a restart, a "
+        "deployment, a crash) before or while it ran. Its catalog is unchanged; upload the file again.",
     ),
     "invalid-catalog": ProblemType(
         422,
@@ -181,7 +193,24 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         503,
         "Service not ready",
         "The database is unreachable, or the reference data was not imported when the service started. "
-        "Run `lmi import-reference`, then restart the service; `missing_sources` lists what is missing.",
+        "Run `lmi import-reference`, then restart the service; `missing_sources` lists what is missing. From "
+        "`/readyz`, `checks` says which part is not ready (`database`, `reference_data`, `models`).",
+    ),
+    "database-unavailable": ProblemType(
+        503,
+        "Database unavailable",
+        "The service could not reach its database just now, or the database could not write (it is restarting "
+        "or failing over, its disk is full, or no connection came free in time). Try again after the seconds "
+        "`Retry-After` gives (also `retry_after`); `/readyz` answers 200 once the database does. What this "
+        "request would have stored may not be stored: send an event batch again with the same `event_id`s "
+        "(a retry is counted once).",
+    ),
+    "metrics-not-allowed": ProblemType(
+        403,
+        "Metrics not allowed",
+        "`/metrics` is for the operator's monitoring. While `LMI_METRICS_TOKEN` is unset it answers only on the "
+        "machine itself (a loopback address); once set, it answers requests that send "
+        "`Authorization: Bearer <LMI_METRICS_TOKEN>`, from anywhere.",
     ),
 }
 
@@ -203,6 +232,10 @@ class UnknownJob(ProblemError):
 
 class NotReady(ProblemError):
     problem_type = "not-ready"
+
+
+class MetricsNotAllowed(ProblemError):
+    problem_type = "metrics-not-allowed"
 
 
 class RequestTooLarge(ProblemError):
@@ -278,6 +311,8 @@ DOMAIN_PROBLEMS: dict[type[Exception], Callable[[Any], Problem]] = {
     UnknownTarget: _plain("unknown-target"),
     InvalidTarget: _plain("invalid-target"),
     TooManyRows: lambda error: Problem("too-many-rows", str(error), {"rows": error.rows, "limit": error.limit}),
+    UploadCancelled: _plain("upload-interrupted"),
+    UploadInterrupted: _plain("upload-interrupted"),
 }
 
 
@@ -293,6 +328,8 @@ def problem_response(
         body["detail"] = detail
     body["instance"] = request.url.path
     body.update(extensions)
+    if (request_id := current_request_id()) is not None:
+        body["request_id"] = request_id  # an extension member (RFC 9457 §3.2), as X-Request-ID: for support
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
@@ -352,6 +389,15 @@ def problem_body(problem: Problem) -> dict[str, Any]:
     }
 
 
+INTERNAL_ERROR = {"type": "about:blank", "title": "Internal server error", "status": 500}
+
+
+def job_problem(error: Exception) -> dict[str, Any]:
+    """What a failed upload job reports: its error's problem, or an internal error's."""
+    known = domain_problem(error)
+    return problem_body(known) if known else INTERNAL_ERROR
+
+
 async def _handle_domain_error(request: Request, error: Exception) -> JSONResponse:
     problem = domain_problem(error)
     assert problem is not None
@@ -384,9 +430,73 @@ async def _handle_validation_error(request: Request, error: Exception) -> JSONRe
     return validation_problem(request, validation_errors(error.errors()))
 
 
+# SQLite's result codes of a database that cannot be read or written just now; its other OperationalErrors
+# ("no such table", a syntax error) are mistakes, answered 500 as any other.
+SQLITE_UNAVAILABLE = frozenset(
+    (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_READONLY,
+    )
+)
+DATABASE_RETRY_AFTER = 5  # seconds: about what a PostgreSQL restart takes
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database cannot be reached or cannot write just now: a connection refused or lost (PostgreSQL
+    restarting, failing over), a full disk or a locked file (SQLite), no pooled connection free in time."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if isinstance(error.orig, sqlite3.Error):
+        code = error.orig.sqlite_errorcode & 0xFF  # the primary code of an extended one
+        return isinstance(error, OperationalError) and code in SQLITE_UNAVAILABLE
+    return isinstance(error, OperationalError)
+
+
+def _database_unavailable_response(request: Request, error: Exception) -> JSONResponse:
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    # One line, without the statement or its parameters (what people typed is never logged).
+    logger.warning(
+        "database unavailable on %s: %s: %s",
+        request.url.path,
+        type(cause).__name__,
+        (str(cause).splitlines() or [""])[0],
+    )
+    response = typed_problem_response(
+        request,
+        "database-unavailable",
+        f"The database is unavailable just now; try again in {DATABASE_RETRY_AFTER} s.",
+        retry_after=DATABASE_RETRY_AFTER,
+    )
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+async def _handle_database_error(request: Request, error: Exception) -> Response:
+    """`database-unavailable` (503, with Retry-After) when the database cannot answer just now; any other
+    database error goes on to be answered as an unexpected one (500, logged)."""
+    if not database_unavailable(error):
+        raise error
+    return _database_unavailable_response(request, error)
+
+
 async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s", request.url.path, exc_info=error)
-    return problem_response(request, 500, "Internal server error", "The error has been logged.", None)
+    if database_unavailable(error):  # raised outside the routes (by a middleware): answered as in them
+        response = _database_unavailable_response(request, error)
+    else:
+        logger.exception("unhandled error on %s", request.url.path, exc_info=error)
+        response = problem_response(request, 500, "Internal server error", "The error has been logged.", None)
+    # Answered outside every middleware (by Starlette's ServerErrorMiddleware): the request id's adds no header.
+    if (request_id := current_request_id()) is not None:
+        response.headers[REQUEST_ID_HEADER] = request_id
+    return response
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -395,6 +505,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         app.add_exception_handler(domain_error, _handle_domain_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(DBAPIError, _handle_database_error)
+    app.add_exception_handler(PoolTimeout, _handle_database_error)
     app.add_exception_handler(Exception, _handle_unexpected)
     app.add_exception_handler(400, _handle_unreadable_body)
 

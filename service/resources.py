@@ -4,6 +4,9 @@ and written there when it is missing or stale); the skill space that tags course
 Used by the service's lifespan and by the `lmi` commands."""
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.links import stored_secret
 from analytics.retention import purge_before, retention_cutoff
-from catalog.retagging import retag_version, stale_versions
+from catalog.retagging import retag_stale
 from catalog.skill_space import SkillSpace, load_skill_space
 from labour_market.title_index import read_title_index
 from matching.assembly import assemble_from_snapshot
@@ -24,10 +27,14 @@ from matching.lexicon import Lexicon, LexiconSources, UnitGroup
 from matching.scheduling import ScheduledEmbedder, worker_for
 from matching.snapshot import MatchingSnapshot, load_or_build
 from matching.suggest import TitleSuggester
+from models.leases import release_lease, take_lease
 from recommendations.recommend import Recommender
 from service.state import SKILL_SPACE, TITLE_INDEX, ServiceModels
 
 logger = logging.getLogger(__name__)
+PROCESS = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # who holds a lease
+RETAG_LEASE, RETAG_LEASE_SECONDS = "retag", 15 * 60.0
+PURGE_LEASE, PURGE_LEASE_SECONDS = "purge", 23 * 3600.0
 
 NOT_IMPORTED = "reference data not imported; run `lmi import-reference`"
 DEFAULT_SKILL_BACKEND = "e5"
@@ -76,7 +83,12 @@ def read_matching_snapshot(session_factory: sessionmaker[Session], index_dir: Pa
 
 
 def load_matching(
-    session_factory: sessionmaker[Session], backend: str, index_dir: Path, data_dir: Path, progress: bool = True
+    session_factory: sessionmaker[Session],
+    backend: str,
+    index_dir: Path,
+    data_dir: Path,
+    progress: bool = True,
+    threads: int | None = None,
 ) -> MatchingResources | None:
     """Matcher and suggester over the imported titles, with ESCO's occupation titles of `data_dir`
     as lower-confidence evidence; None when nothing is imported.
@@ -89,7 +101,7 @@ def load_matching(
     if snapshot is None:
         return None
     matcher = assemble_from_snapshot(
-        snapshot, backend, index_dir, progress=progress, esco_file=data_dir / ESCO_OCCUPATIONS_FILE
+        snapshot, backend, index_dir, progress=progress, esco_file=data_dir / ESCO_OCCUPATIONS_FILE, threads=threads
     )
     return MatchingResources(matcher, snapshot.suggester)
 
@@ -108,8 +120,7 @@ def load_skill_space_for(
     (by default the same)."""
     embedder = embedder or create_embedder(DEFAULT_SKILL_BACKEND, index_dir)
     try:
-        with session_factory() as session:
-            space = load_skill_space(session, data_dir, embedder, index_dir, progress, batch_embedder=batch)
+        space = load_skill_space(session_factory, data_dir, embedder, index_dir, progress, batch_embedder=batch)
     except SQLAlchemyError as error:
         logger.warning("recommendations are unavailable: the database is not migrated (%s)", type(error).__name__)
         return None
@@ -125,12 +136,14 @@ def load_models(
     data_dir: Path,
     max_institution_share: float,
     on_step: Callable[[tuple[str, ...]], object] = lambda building: None,
+    threads: int | None = None,
 ) -> ServiceModels:
     """The matcher, the suggester, the skill space and the recommender (empty when nothing is
     imported). Everything embeds on one worker, people's requests first: the matcher's, or with words-
-    only matching one of e5's own. `on_step` is told what is still to build as each part begins."""
+    only matching one of e5's own, with `threads` (None: the runtime's default, every core). `on_step` is
+    told what is still to build as each part begins."""
     on_step((TITLE_INDEX, SKILL_SPACE))
-    matching = load_matching(session_factory, backend, index_dir, data_dir)
+    matching = load_matching(session_factory, backend, index_dir, data_dir, threads=threads)
     if matching is None:
         return ServiceModels()
     on_step((SKILL_SPACE,))
@@ -138,7 +151,7 @@ def load_models(
     people = matching.matcher.scheduled_embedder(background=False)
     batch = matching.matcher.scheduled_embedder(background=True)
     if people is None or batch is None:
-        embedder = create_embedder(DEFAULT_SKILL_BACKEND, index_dir)
+        embedder = create_embedder(DEFAULT_SKILL_BACKEND, index_dir, threads=threads)
         worker = worker_for(embedder, embedder.dimension, "skill-embedding")
         people = ScheduledEmbedder(worker, embedder.name, embedder.dimension, background=False)
         batch = ScheduledEmbedder(worker, embedder.name, embedder.dimension, background=True)
@@ -154,14 +167,21 @@ def load_models(
 
 
 def retag_stale_catalogs(session_factory: sessionmaker[Session], space: SkillSpace) -> int:
-    """Tag again every active catalog tagged under another skill space; returns the course count."""
-    count = 0
-    with session_factory() as session:
-        for version in stale_versions(session, space.key):
-            count += retag_version(session, version, space)
-            session.commit()
-            logger.info("re-tagged catalog version %d (%s)", version.id, space.key)
-    return count
+    """Tag again every active catalog tagged under another skill space; returns the course count. One
+    process of the service's many does it (the holder of the lease `retag`, renewed as it goes); the
+    others skip it."""
+    if not take_lease(session_factory, RETAG_LEASE, PROCESS, RETAG_LEASE_SECONDS):
+        logger.info("another process of the service re-tags the stale catalogs")
+        return 0
+
+    def retagged(version_id: int, courses: int) -> None:
+        logger.info("re-tagged catalog version %d (%d courses, %s)", version_id, courses, space.key)
+        take_lease(session_factory, RETAG_LEASE, PROCESS, RETAG_LEASE_SECONDS)
+
+    try:
+        return retag_stale(session_factory, space, retagged=retagged)
+    finally:
+        release_lease(session_factory, RETAG_LEASE, PROCESS)
 
 
 def service_secret_for(session_factory: sessionmaker[Session], configured: str | None) -> str | None:
@@ -179,6 +199,10 @@ def service_secret_for(session_factory: sessionmaker[Session], configured: str |
 
 
 def purge_old_events(session_factory: sessionmaker[Session], retention_days: int) -> int:
+    """Delete the events past their retention period, once a day across the service's processes (the
+    holder of the lease `purge`, kept for most of a day, does it)."""
+    if not take_lease(session_factory, PURGE_LEASE, PROCESS, PURGE_LEASE_SECONDS):
+        return 0
     with session_factory() as session:
         purged = purge_before(session, retention_cutoff(retention_days))
     if purged:

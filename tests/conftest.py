@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.skill_space import SkillSpace, load_skill_space
 from labour_market.importing.runner import import_reference
 from matching.embeddings import create_embedder
-from models.database import create_database_engine
+from models.database import create_database_engine, create_session_factory
 from service.app import create_app
 from service.config import Settings
 from tests.support.browser import missing_axe, missing_browser
@@ -122,6 +122,12 @@ def reference_engine(reference_database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
+def session_factory(reference_engine: Engine) -> sessionmaker[Session]:
+    """Sessions on the reference database, for domain functions that own their units of work."""
+    return create_session_factory(reference_engine)
+
+
+@pytest.fixture(scope="session")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where test apps cache embeddings: they match job titles on words only, but tag courses and rank
     programs with e5 (the ESCO skills and the occupations are embedded once per session, unless
@@ -166,10 +172,9 @@ def empty_database_url(database_factory: DatabaseFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def skill_space(reference_engine: Engine, index_dir: Path) -> SkillSpace:
+def skill_space(session_factory: sessionmaker[Session], index_dir: Path) -> SkillSpace:
     """The service's skill space over the real reference data, embedded with e5 (cached in `index_dir`,
     which the test apps share: the first build takes two to three minutes)."""
-    with Session(reference_engine) as session:
-        space = load_skill_space(session, DATA_DIR, create_embedder("e5", index_dir), index_dir)
+    space = load_skill_space(session_factory, DATA_DIR, create_embedder("e5", index_dir), index_dir)
     assert space is not None
     return space

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
-from service.api import docs, health, problem_pages
+from service.api import docs, health, metrics, problem_pages
 from service.api.analytics.dashboard import router as dashboard_router
 from service.api.analytics.events_router import router as events_router
 from service.api.analytics.links_router import router as links_router
@@ -25,6 +25,7 @@ api_v1.include_router(analytics_router)
 router = APIRouter()
 router.include_router(page_router)
 router.include_router(health.router)
+router.include_router(metrics.router)
 router.include_router(api_v1)
 router.include_router(links_router)
 router.include_router(dashboard_router)

@@ -1,17 +1,21 @@
 """Liveness (`/healthz`) and readiness (`/readyz`: database reachable, reference data imported,
-models loaded, nothing still building)."""
+models loaded, nothing still building; else a `not-ready` problem saying which part is not, and why).
+Readiness is also the `lmi_ready` metric."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from labour_market.provenance import missing_sources
 from service.api.responses import problem_responses
 from service.http.dependencies import AppModels, DbSession
+from service.metrics import set_ready
 from service.problems import NotReady
+from service.state import ServiceModels
 
 router = APIRouter(tags=["health"])
 
@@ -35,23 +39,45 @@ def healthz() -> Health:
     responses=problem_responses(503),
 )
 def readyz(session: DbSession, models: AppModels) -> Readiness:
+    problem = not_ready(session, models)
+    set_ready(problem is None)
+    if problem is not None:
+        raise problem
+    return Readiness(status="ready")
+
+
+def not_ready(session: Session, models: ServiceModels) -> NotReady | None:
+    """What is not ready, as the `not-ready` problem: each part's state in `checks` (`database`,
+    `reference_data`, `models`), a sentence per part that is not ready in `detail`; None when all are."""
+    checks = {"database": "ok", "reference_data": "ok", "models": "ok"}
+    problems: list[str] = []
+    extensions: dict[str, Any] = {}
     try:
         session.execute(text("SELECT 1"))
         missing = missing_sources(session)
     except SQLAlchemyError as error:
-        raise NotReady(f"the database is unreachable or not migrated: {type(error).__name__}") from None
+        checks.update(database="unreachable or not migrated", reference_data="unknown")
+        problems.append(f"the database is unreachable or not migrated: {type(error).__name__}")
+        missing = []
     if missing:
-        raise NotReady("reference data is not imported; run `lmi import-reference`", missing_sources=missing)
+        checks["reference_data"] = "missing"
+        problems.append("reference data is not imported; run `lmi import-reference`")
+        extensions["missing_sources"] = missing
     if models.building:
-        raise NotReady(
+        checks["models"] = "building"
+        problems.append(
             f"still building {' and '.join(models.building)} (a first start, or the model or the reference data "
-            "changed); job-title search answers meanwhile from the words alone, recommendations after",
-            building=list(models.building),
+            "changed); job-title search answers meanwhile from the words alone, recommendations after"
         )
-    if models.failed:
-        raise NotReady(f"building the models failed ({models.failed}); see the log, then restart the service")
-    if models.matcher is None:
-        raise NotReady(
+        extensions["building"] = list(models.building)
+    elif models.failed:
+        checks["models"] = "failed"
+        problems.append(f"building the models failed ({models.failed}); see the log, then restart the service")
+    elif models.matcher is None:
+        checks["models"] = "not loaded"
+        problems.append(
             "the matcher is not loaded: the reference data was not imported when the service started; restart it"
         )
-    return Readiness(status="ready")
+    if not problems:
+        return None
+    return NotReady("; ".join(problems), checks=checks, **extensions)

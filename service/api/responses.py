@@ -34,6 +34,9 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str = Field(description="The path of the request.")
     hint: str | None = Field(default=None, description="Where to look instead: a link into the API.")
+    request_id: str | None = Field(
+        default=None, description="The request's id, as in the `X-Request-ID` header: quote it to report a problem."
+    )
 
 
 class ValidationErrorItem(BaseModel):

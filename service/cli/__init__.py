@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from matching.backends import BackendUnavailable
 from service.cli import accounts, analytics, catalog, labour_market, matching, serve
 from service.config import Settings
 
@@ -16,7 +17,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    return int(args.run(args, settings) or 0)
+    try:
+        return int(args.run(args, settings) or 0)
+    except BackendUnavailable as error:  # LMI_MATCHER_BACKEND or --backend minilm without its optional extra
+        print(f"lmi: {error}", file=sys.stderr)
+        return 2
 
 
 def parser() -> argparse.ArgumentParser:

@@ -4,10 +4,12 @@ in the same skill space as the service's."""
 
 import argparse
 import sys
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from accounts.exceptions import AccountsError
@@ -16,12 +18,12 @@ from catalog.exceptions import CatalogError, InvalidCatalog
 from catalog.fields import RowError
 from catalog.mapping import parse_mapping
 from catalog.reading import Format
-from catalog.retagging import retag_version, stale_versions
+from catalog.retagging import retag_stale
 from catalog.samples import SAMPLES, load_sample
 from catalog.skill_space import SkillSpace
 from catalog.uploads import Progress, UploadResult, upload_catalog
 from matching.backends import EMBEDDING_BACKENDS
-from service.cli.common import Commands, migrated_session
+from service.cli.common import Commands, migrated_database
 from service.config import Settings
 
 SHOWN_ERRORS = 20
@@ -50,7 +52,7 @@ def register(commands: Commands) -> None:
     retag.set_defaults(run=run_retag)
 
 
-def _skill_space(session: Session, settings: Settings, progress: bool) -> SkillSpace | None:
+def _skill_space(session_factory: sessionmaker[Session], settings: Settings, progress: bool) -> SkillSpace | None:
     """The service's skill space (its model, its cached vectors), or None with a message."""
     from catalog.skill_space import load_skill_space  # noqa: PLC0415 - loads the embedding model
     from matching.embeddings import create_embedder  # noqa: PLC0415
@@ -58,27 +60,33 @@ def _skill_space(session: Session, settings: Settings, progress: bool) -> SkillS
 
     backend = settings.matcher_backend if settings.matcher_backend in EMBEDDING_BACKENDS else DEFAULT_SKILL_BACKEND
     embedder = create_embedder(backend, settings.index_dir)
-    space = load_skill_space(session, settings.data_dir, embedder, settings.index_dir, progress)
+    space = load_skill_space(session_factory, settings.data_dir, embedder, settings.index_dir, progress)
     if space is None:
         print(f"lmi catalog: courses are not tagged: {NOT_IMPORTED}", file=sys.stderr)
     return space
 
 
-def _retag_stale(session: Session, space: SkillSpace, everything: bool, quiet: bool) -> None:
-    targets = stale_versions(session, space.key, every_active=everything)
-    for version in targets:
-        with tqdm(desc=f"re-tagging v{version.id:<19}", unit=" courses", disable=quiet, file=sys.stderr) as bar:
-            count = retag_version(session, version, space, bar.update)
-        session.commit()
-        print(f"catalog version {version.id}: {count:,} courses tagged again")
+def _retag_stale(session_factory: sessionmaker[Session], space: SkillSpace, everything: bool, quiet: bool) -> None:
+    with ExitStack() as bars:
+
+        def progress(version_id: int) -> Callable[[int], object]:
+            bar = bars.enter_context(
+                tqdm(desc=f"re-tagging v{version_id:<19}", unit=" courses", disable=quiet, file=sys.stderr)
+            )
+            return bar.update
+
+        def retagged(version_id: int, courses: int) -> None:
+            print(f"catalog version {version_id}: {courses:,} courses tagged again")
+
+        retag_stale(session_factory, space, everything, progress, retagged)
 
 
 def run_retag(args: argparse.Namespace, settings: Settings) -> int:
-    with migrated_session(settings) as session:
-        space = _skill_space(session, settings, progress=not args.quiet)
+    with migrated_database(settings) as session_factory:
+        space = _skill_space(session_factory, settings, progress=not args.quiet)
         if space is None:
             return 2
-        _retag_stale(session, space, args.all, args.quiet)
+        _retag_stale(session_factory, space, args.all, args.quiet)
     return 0
 
 
@@ -110,12 +118,16 @@ def run_upload(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, CatalogError) as error:
         print(f"lmi catalog upload: {error}", file=sys.stderr)
         return 2
-    with migrated_session(settings) as session, tqdm(unit=" courses", disable=args.quiet, file=sys.stderr) as bar:
-        space = None if args.dry_run else _skill_space(session, settings, progress=not args.quiet)
+    with (
+        migrated_database(settings) as session_factory,
+        tqdm(unit=" courses", disable=args.quiet, file=sys.stderr) as bar,
+    ):
+        space = None if args.dry_run else _skill_space(session_factory, settings, progress=not args.quiet)
         try:
-            institution = find_institution(session, args.institution)
+            with session_factory() as session:
+                institution = find_institution(session, args.institution)
             result = upload_catalog(
-                session, institution, content, file_format, charset=args.charset, mapping=mapping,
+                session_factory, institution.id, content, file_format, charset=args.charset, mapping=mapping,
                 source=args.file.name, dry_run=args.dry_run, on_error=args.on_error, progress=_stages(bar),
                 skill_space=space,
             )  # fmt: skip
@@ -126,23 +138,21 @@ def run_upload(args: argparse.Namespace, settings: Settings) -> int:
         except (AccountsError, CatalogError) as error:
             print(f"lmi catalog upload: {error}", file=sys.stderr)
             return 2
-        session.commit()
     _report(result, f"{institution.slug} ← {args.file.name}")
     return 0
 
 
 def run_load_samples(args: argparse.Namespace, settings: Settings) -> int:
     data_dir = args.data_dir or settings.data_dir
-    with migrated_session(settings) as session:
-        space = _skill_space(session, settings, progress=not args.quiet)
+    with migrated_database(settings) as session_factory:
+        space = _skill_space(session_factory, settings, progress=not args.quiet)
         for sample in SAMPLES:
             with tqdm(desc=f"{sample.slug:<24}", unit=" courses", disable=args.quiet, file=sys.stderr) as bar:
                 try:
-                    load = load_sample(session, data_dir, sample, progress=_stages(bar), skill_space=space)
+                    load = load_sample(session_factory, data_dir, sample, progress=_stages(bar), skill_space=space)
                 except (OSError, CatalogError) as error:
                     print(f"lmi catalog load-samples: {sample.path}: {error}", file=sys.stderr)
                     return 2
-                session.commit()  # each catalog in a transaction of its own
             if load.result is None:
                 print(f"{sample.slug}: unchanged (already loaded from {sample.path})")
             else:
@@ -151,7 +161,7 @@ def run_load_samples(args: argparse.Namespace, settings: Settings) -> int:
                     f"({load.result.skipped:,} skipped), version {load.result.version}"
                 )
         if space is not None:
-            _retag_stale(session, space, everything=False, quiet=args.quiet)
+            _retag_stale(session_factory, space, everything=False, quiet=args.quiet)
     return 0
 
 

@@ -17,6 +17,7 @@ from service.cli.common import Commands
 from service.config import Settings
 
 if TYPE_CHECKING:
+    from matching.coding import CodingSummary, CsvLayout
     from matching.snapshot import MatchingSnapshot
 
 OUTPUT_COLUMNS_HELP = (
@@ -52,7 +53,36 @@ def register(commands: Commands) -> None:
     )
     code.add_argument("--backend", choices=BACKENDS, help="matcher backend (default: LMI_MATCHER_BACKEND or e5)")
     code.add_argument("--quiet", action="store_true", help="no progress bars")
+    code.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: code in this process (default); ray: on a Ray cluster, the same rows coded the same way",
+    )
+    code.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --engine ray: the Ray cluster to use (default: RAY_ADDRESS, else a local cluster started for "
+        "this run)",
+    )
+    code.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="with --engine ray: worker processes, one CPU each (default: one per core here, or per CPU of the "
+        "cluster at --address)",
+    )
     code.set_defaults(run=run_code)
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
 
 
 def _read_snapshot(settings: Settings, command: str | None) -> "MatchingSnapshot | None":
@@ -122,9 +152,11 @@ def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_code(args: argparse.Namespace, settings: Settings) -> int:
-    from matching.assembly import assemble_from_snapshot  # noqa: PLC0415
-    from matching.coding import CodingError, code_csv, inspect_input  # noqa: PLC0415
+    from matching.coding import CodingError, inspect_input  # noqa: PLC0415
 
+    if args.engine == "local" and (args.address is not None or args.workers is not None):
+        print("lmi code: --address and --workers are options of --engine ray", file=sys.stderr)
+        return 2
     try:
         layout = inspect_input(args.input, args.title_column, args.industry_column, args.duties_column)
     except CodingError as error:
@@ -137,18 +169,70 @@ def run_code(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     backend = args.backend or settings.matcher_backend
     esco_file = settings.data_dir / ESCO_OCCUPATIONS_FILE
-    with assemble_from_snapshot(
-        snapshot, backend, settings.index_dir, progress=not args.quiet, esco_file=esco_file
-    ) as matcher:
-        try:
-            summary = code_csv(matcher, args.input, args.output, layout, args.lang, progress=not args.quiet)
-        except CodingError as error:
-            print(f"lmi code: {error}", file=sys.stderr)
-            print(f"lmi code: nothing was written to {args.output}", file=sys.stderr)
-            return 2
+    try:
+        summary = (
+            _code_locally(args, settings, snapshot, backend, layout, esco_file)
+            if args.engine == "local"
+            else _code_on_cluster(args, settings, snapshot, backend, layout, esco_file)
+        )
+    except CodingError as error:
+        print(f"lmi code: {error}", file=sys.stderr)
+        print(f"lmi code: nothing was written to {args.output}", file=sys.stderr)
+        return 2
     print(
         f"{summary.rows:,} rows coded into {args.output}: {summary.matched:,} matched, {summary.no_match:,} no match, "
         f"{summary.errors:,} {'row' if summary.errors == 1 else 'rows'} with errors; "
         f"{summary.seconds:.1f} s, {summary.rows_per_second:,.0f} rows/s"
     )
+    from matching.cluster import ClusterSummary  # noqa: PLC0415
+
+    if isinstance(summary, ClusterSummary) and summary.workers:
+        print(
+            f"coded on Ray by {summary.workers} worker {'process' if summary.workers == 1 else 'processes'} on "
+            f"{summary.nodes} {'node' if summary.nodes == 1 else 'nodes'}: {summary.rows_per_worker_second:,.0f} "
+            f"rows/s per worker while coding, at most {summary.peak_worker_bytes / 2**20:,.0f} MiB of memory a "
+            f"worker; {summary.ready_seconds:.1f} s to read the file, load the matcher and start the workers"
+        )
     return 0
+
+
+def _code_locally(
+    args: argparse.Namespace,
+    settings: Settings,
+    snapshot: "MatchingSnapshot",
+    backend: str,
+    layout: "CsvLayout",
+    esco_file: Path,
+) -> "CodingSummary":
+    from matching.assembly import assemble_from_snapshot  # noqa: PLC0415
+    from matching.coding import code_csv  # noqa: PLC0415
+
+    with assemble_from_snapshot(
+        snapshot, backend, settings.index_dir, progress=not args.quiet, esco_file=esco_file
+    ) as matcher:
+        return code_csv(matcher, args.input, args.output, layout, args.lang, progress=not args.quiet)
+
+
+def _code_on_cluster(
+    args: argparse.Namespace,
+    settings: Settings,
+    snapshot: "MatchingSnapshot",
+    backend: str,
+    layout: "CsvLayout",
+    esco_file: Path,
+) -> "CodingSummary":
+    from matching.cluster import code_csv_on_cluster  # noqa: PLC0415
+
+    return code_csv_on_cluster(
+        snapshot,
+        backend,
+        settings.index_dir,
+        args.input,
+        args.output,
+        layout,
+        args.lang,
+        esco_file=esco_file,
+        address=args.address,
+        workers=args.workers,
+        progress=not args.quiet,
+    )

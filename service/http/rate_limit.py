@@ -9,7 +9,7 @@ by `LMI_RATE_LIMIT_STORAGE` (in memory by default; a `redis://` one is shared by
 - Any other request is counted per client address (`LMI_RATE_LIMIT_ADDRESS`).
 
 Over a limit, the answer is `429`, with `Retry-After`: a `too-many-requests` problem for the API, a
-short page in English and French for the page. Health checks are not limited. Client addresses are
+short page in English and French for the page. Health checks and /metrics are not limited. Client addresses are
 counted by a keyed hash, never kept as they are.
 """
 
@@ -25,6 +25,7 @@ from cachetools import TTLCache
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -32,9 +33,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accounts.exceptions import NotAuthenticated
 from accounts.keys import Principal, authenticate
-from service.problems import typed_problem_response
+from service.problems import database_unavailable, typed_problem_response
 
-NOT_LIMITED = ("/healthz", "/readyz")
+NOT_LIMITED = ("/healthz", "/readyz", "/metrics")  # probes and scrapes (/metrics has its own access rule)
 # How long a key's check is remembered: a revoked key is counted as none within this time.
 KEY_CHECK_SECONDS = 30.0
 TOO_MANY_PAGE = """<!doctype html>
@@ -58,6 +59,17 @@ class RateLimitSettings:
     page_per_visit: str
     storage: str = "memory://"
     address_salt: str | None = None  # shared by every process counting in one shared storage
+    processes: int = 1  # worker processes of this host: each counts a share of the limits in memory://
+
+
+def address_salt(secret: str) -> bytes:
+    """The key client addresses are hashed with, from the service's secret (the same in every process)."""
+    return hashlib.blake2b(secret.encode(), person=b"rate-limit-addr", digest_size=32).digest()
+
+
+def limits_share(text: str, processes: int) -> list[RateLimitItem]:
+    """The limits of `text`, each divided among `processes` that count apart (at least 1 each)."""
+    return [type(item)(max(1, math.ceil(item.amount / processes)), item.multiples) for item in parse_many(text)]
 
 
 def valid_limits(text: str) -> str:
@@ -87,7 +99,14 @@ class KeyPrincipals:
     async def of(self, key: str, session_factory: Callable[[], Session]) -> Principal | None:
         if key in self._known:
             return self._known[key]
-        principal = await asyncio.to_thread(self._check, key, session_factory)
+        try:
+            principal = await asyncio.to_thread(self._check, key, session_factory)
+        except SQLAlchemyError as error:
+            if not database_unavailable(error):
+                raise
+            # The database cannot say just now (a restart): this request is counted per address, nothing is
+            # remembered, and a route that needs the key or the database answers `database-unavailable` itself.
+            return None
         self._known[key] = principal
         return principal
 
@@ -113,10 +132,14 @@ class RateLimit:
     ):
         self.app = app
         self.limiter = SlidingWindowCounterRateLimiter(storage_from_string(settings.storage))
-        self.per_address = parse_many(settings.per_address)
-        self.per_key = parse_many(settings.per_key)
-        self.page_per_address = parse_many(settings.page_per_address)
-        self.page_per_visit = parse_many(settings.page_per_visit)
+        # In memory, each worker counts only what it serves: it allows its share of each limit, so that the
+        # host as a whole allows about the limit (the kernel spreads connections evenly among the workers).
+        # A shared storage (redis://) counts every worker and host in one place, the limits exactly.
+        share = settings.processes if settings.storage.startswith("memory://") else 1
+        self.per_address = limits_share(settings.per_address, share)
+        self.per_key = limits_share(settings.per_key, share)
+        self.page_per_address = limits_share(settings.page_per_address, share)
+        self.page_per_visit = limits_share(settings.page_per_visit, share)
         self.salt = (settings.address_salt or secrets.token_hex(16)).encode()
         self.page_paths = frozenset(page_paths)
         self.page_prefixes = tuple(page_prefixes)
@@ -144,7 +167,10 @@ class RateLimit:
     def _address(self, request: Request) -> str:
         """The client's address, as a keyed hash (the raw address is not kept, even in the counters)."""
         host = request.client.host if request.client else "unknown"
-        return hashlib.blake2b(host.encode(), key=self.salt, digest_size=12).hexdigest()
+        # The service's secret once the lifespan has it (the same in every worker and host: their counts of
+        # one address meet in a shared storage), else this process's own.
+        salt: bytes = getattr(request.app.state, "address_salt", None) or self.salt
+        return hashlib.blake2b(host.encode(), key=salt, digest_size=12).hexdigest()
 
     def _page_checks(self, request: Request) -> list[Check]:
         checks = [Check("page-address", self._address(request), self.page_per_address)]

@@ -1,6 +1,9 @@
 """Small cells: each day's cell randomly rounded to a multiple of 5, consistently; a period the sum of
 its days; a sum under 10 suppressed; admin keys exact."""
 
+import hashlib
+import hmac
+import random
 from collections import Counter
 
 from analytics.disclosure import DisclosureRule, cell_name, ratio, relative_change
@@ -49,3 +52,18 @@ def test_the_thresholds_are_configurable() -> None:
 def test_rates_and_changes_need_both_figures() -> None:
     assert ratio(5, 20) == 0.25 and ratio(None, 20) is None and ratio(5, 0) is None
     assert relative_change(132, 100) == 0.32 and relative_change(5, 0) is None and relative_change(None, 3) is None
+
+
+def test_a_sum_rounds_each_day_cell_under_its_name() -> None:
+    """The sum of a measure's day cells rounds each cell as `rounded` does under the name `cell_name`
+    gives it, with the same keyed draw as an HMAC-SHA256 of the name and the count."""
+    rule = DisclosureRule(exact=False, key=b"the service's secret")
+    rng = random.Random(5)
+    for _ in range(200):
+        by_day: dict[str | None, int] = {f"2026-12-{day:02d}": rng.randrange(40) for day in range(1, 29)}
+        filters = tuple(rng.sample([("institution", "3"), ("course", "a:1"), ("variant", "B")], rng.randrange(3)))
+        expected = sum(rule.rounded(value, cell_name("clicks", day, filters)) for day, value in by_day.items() if value)
+        assert rule.rounded_sum("clicks", by_day, filters) == expected
+    digest = hmac.new(rule.key, b"clicks|2026-12-03|13", hashlib.sha256).digest()
+    up = int.from_bytes(digest[:8], "big") / 2**64 < 3 / 5
+    assert rule.rounded(13, "clicks|2026-12-03") == (15 if up else 10)

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.samples import SAMPLES, load_sample
 from models.accounts import Institution
@@ -50,7 +50,7 @@ def test_each_query_names_one_unit_group_and_grades_enough_courses() -> None:
 def test_every_judged_course_is_in_the_sample_catalogs(reference_engine: Engine) -> None:
     with Session(reference_engine) as session:
         for sample in SAMPLES:
-            load_sample(session, DATA_DIR, sample)
+            load_sample(sessionmaker(reference_engine), DATA_DIR, sample)
             session.commit()
         courses = {
             f"{slug}:{course_id}"

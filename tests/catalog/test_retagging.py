@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.retagging import retag_version, stale_versions
 from catalog.skill_space import SkillSpace
@@ -36,16 +36,16 @@ def tagging_of(
     }
 
 
-def upload(session: Session, institution: Institution, space: SkillSpace | None) -> None:
+def upload(sessions: sessionmaker[Session], institution: Institution, space: SkillSpace | None) -> None:
     mapping = {"url": {"template": "https://example.ca/{course_id}"}}
-    upload_catalog(session, institution, CATALOG, "csv", mapping=mapping, skill_space=space)
-    session.commit()
+    upload_catalog(sessions, institution.id, CATALOG, "csv", mapping=mapping, skill_space=space)
 
 
 def test_an_upload_is_tagged_and_linked_with_its_evidence(
-    session: Session, institution: Institution, skill_space: SkillSpace
+    session: Session, session_factory: sessionmaker[Session], institution: Institution, skill_space: SkillSpace
 ) -> None:
-    upload(session, institution, skill_space)
+    upload(session_factory, institution, skill_space)
+    session.commit()  # a new read sees the upload's transaction
     found = tagging_of(session, institution)
     nursing, nursing_links = found["N1"]
     assert nursing is not None and np.frombuffer(nursing.vector, dtype=np.float32).shape == (
@@ -59,29 +59,32 @@ def test_an_upload_is_tagged_and_linked_with_its_evidence(
     assert bookkeeping is not None and "oasis:knowledge:Accounting" in bookkeeping.descriptors
     version = active_version(session, institution)
     assert version is not None and version.tagging_key == skill_space.key
-    assert version.id not in {stale.id for stale in stale_versions(session, skill_space.key)}
+    assert version.id not in set(stale_versions(session, skill_space.key))
 
 
 def test_a_catalog_uploaded_without_tagging_or_under_another_space_is_tagged_again(
-    session: Session, institution: Institution, skill_space: SkillSpace
+    session: Session, session_factory: sessionmaker[Session], institution: Institution, skill_space: SkillSpace
 ) -> None:
-    upload(session, institution, None)
+    upload(session_factory, institution, None)
+    session.commit()
     version = active_version(session, institution)
     assert version is not None and version.tagging_key is None
     assert all(tagging is None for tagging, _ in tagging_of(session, institution).values())
-    assert version.id in {stale.id for stale in stale_versions(session, skill_space.key)}
+    assert version.id in set(stale_versions(session, skill_space.key))
 
-    assert retag_version(session, version, skill_space) == 3
-    session.commit()
+    session.commit()  # no transaction of this session's is open while another writes
+    assert retag_version(session_factory, version.id, skill_space) == 3
+    session.expire_all()
     found = tagging_of(session, institution)
     assert all(tagging is not None for tagging, _ in found.values())
     assert version.tagging_key == skill_space.key
-    assert version.id not in {stale.id for stale in stale_versions(session, skill_space.key)}
+    assert version.id not in set(stale_versions(session, skill_space.key))
 
     changed = dataclasses.replace(skill_space, key=skill_space.key + "-new-data")
-    assert version.id in {stale.id for stale in stale_versions(session, changed.key)}
-    retag_version(session, version, changed)
+    assert version.id in set(stale_versions(session, changed.key))
     session.commit()
+    retag_version(session_factory, version.id, changed)
+    session.expire_all()
     again = tagging_of(session, institution)
     inferred = [link.noc_code for _, links in again.values() for link in links if link.source == "inferred"]
     assert len(inferred) == len(set(inferred))  # the old inferred links were replaced, not doubled

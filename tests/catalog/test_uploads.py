@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.exceptions import InvalidCatalog, TooManyRows, VersionNotFound
 from catalog.samples import SAMPLES, load_sample
@@ -28,8 +28,10 @@ def course_count(session: Session, institution: Institution) -> int:
     return list_courses(session, institution, 1, 1).total
 
 
-def test_given_codes_are_linked_through_the_concordance(session: Session, institution: Institution) -> None:
-    upload_catalog(session, institution, GOOD, "csv")
+def test_given_codes_are_linked_through_the_concordance(
+    session: Session, session_factory: sessionmaker[Session], institution: Institution
+) -> None:
+    upload_catalog(session_factory, institution.id, GOOD, "csv")
     session.commit()
     page = list_courses(session, institution, 1, 10)
     links = {course.course_id: page.occupations[course.id] for course in page.courses}
@@ -39,10 +41,12 @@ def test_given_codes_are_linked_through_the_concordance(session: Session, instit
     assert all(link.evidence.startswith("NOC 2016 6611") for link in links["A2"])
 
 
-def test_each_upload_is_a_new_active_version(session: Session, institution: Institution) -> None:
-    first = upload_catalog(session, institution, GOOD, "csv")
+def test_each_upload_is_a_new_active_version(
+    session: Session, session_factory: sessionmaker[Session], institution: Institution
+) -> None:
+    first = upload_catalog(session_factory, institution.id, GOOD, "csv")
     session.commit()
-    second = upload_catalog(session, institution, GOOD.replace(b"Soins", b"Soins infirmiers"), "csv")
+    second = upload_catalog(session_factory, institution.id, GOOD.replace(b"Soins", b"Soins infirmiers"), "csv")
     session.commit()
     assert (first.version, second.version) == (1, 2)
     assert [v.number for v in versions(session, institution)] == [1, 2]
@@ -50,20 +54,24 @@ def test_each_upload_is_a_new_active_version(session: Session, institution: Inst
     assert (course.title, course.noc_codes) == ("Soins infirmiers", ["33102"])
 
 
-def test_a_refused_upload_changes_nothing(session: Session, institution: Institution) -> None:
-    upload_catalog(session, institution, GOOD, "csv")
+def test_a_refused_upload_changes_nothing(
+    session: Session, session_factory: sessionmaker[Session], institution: Institution
+) -> None:
+    upload_catalog(session_factory, institution.id, GOOD, "csv")
     session.commit()
     with pytest.raises(InvalidCatalog) as caught:
-        upload_catalog(session, institution, GOOD + BAD_ROW, "csv")
+        upload_catalog(session_factory, institution.id, GOOD + BAD_ROW, "csv")
     session.rollback()
     assert [(e.line, e.column, e.reason) for e in caught.value.errors] == [(4, "title", "a value is required")]
     assert [v.number for v in versions(session, institution)] == [1]
     assert course_count(session, institution) == 2
 
 
-def test_skip_imports_the_good_rows_and_reports_the_rest(session: Session, institution: Institution) -> None:
+def test_skip_imports_the_good_rows_and_reports_the_rest(
+    session: Session, session_factory: sessionmaker[Session], institution: Institution
+) -> None:
     result = upload_catalog(
-        session, institution, GOOD + BAD_ROW + b"A1,Again,https://a.ca/9,\n", "csv", on_error="skip"
+        session_factory, institution.id, GOOD + BAD_ROW + b"A1,Again,https://a.ca/9,\n", "csv", on_error="skip"
     )
     session.commit()
     assert (result.rows, result.courses, result.skipped) == (4, 2, 2)
@@ -71,15 +79,19 @@ def test_skip_imports_the_good_rows_and_reports_the_rest(session: Session, insti
     assert "line 2 has it" in result.errors[1].reason
 
 
-def test_a_dry_run_writes_nothing(session: Session, institution: Institution) -> None:
-    result = upload_catalog(session, institution, GOOD, "csv", dry_run=True)
+def test_a_dry_run_writes_nothing(
+    session: Session, session_factory: sessionmaker[Session], institution: Institution
+) -> None:
+    result = upload_catalog(session_factory, institution.id, GOOD, "csv", dry_run=True)
     session.commit()
     assert (result.version, result.courses) == (None, 2)
     assert versions(session, institution) == []
 
 
-def test_a_failure_while_writing_leaves_the_old_catalog(session: Session, institution: Institution) -> None:
-    upload_catalog(session, institution, GOOD, "csv")
+def test_a_failure_while_writing_leaves_the_old_catalog(
+    session: Session, session_factory: sessionmaker[Session], institution: Institution
+) -> None:
+    upload_catalog(session_factory, institution.id, GOOD, "csv")
     session.commit()
     rows = b"".join(f"B{n},Course {n},https://b.ca/{n},\n".encode() for n in range(2500))
 
@@ -87,17 +99,21 @@ def test_a_failure_while_writing_leaves_the_old_catalog(session: Session, instit
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        upload_catalog(session, institution, b"course_id,title,url,noc_codes\n" + rows, "csv", progress=fail)
+        upload_catalog(session_factory, institution.id, b"course_id,title,url,noc_codes\n" + rows, "csv", progress=fail)
     session.rollback()
     assert [v.number for v in versions(session, institution)] == [1]
     assert course_count(session, institution) == 2
 
 
 def test_a_killed_upload_leaves_the_old_catalog(
-    session: Session, institution: Institution, reference_database_url: str, tmp_path: Path
+    session: Session,
+    session_factory: sessionmaker[Session],
+    institution: Institution,
+    reference_database_url: str,
+    tmp_path: Path,
 ) -> None:
     """kill -9 of a process in the middle of writing a new version: the old one keeps serving."""
-    upload_catalog(session, institution, GOOD, "csv")
+    upload_catalog(session_factory, institution.id, GOOD, "csv")
     session.commit()
     catalog = tmp_path / "big.csv"
     catalog.write_bytes(
@@ -105,18 +121,14 @@ def test_a_killed_upload_leaves_the_old_catalog(
     )
     script = textwrap.dedent(f"""
         import sys, time
-        from sqlalchemy.orm import Session
-        from accounts.institutions import find_institution
         from catalog.uploads import upload_catalog
-        from models.database import create_database_engine
-        engine = create_database_engine({reference_database_url!r})
-        with Session(engine) as session:
-            institution = find_institution(session, {institution.slug!r})
-            def written(stage, rows):
-                print("writing", flush=True)
-                time.sleep(60)
-            upload_catalog(session, institution, open({str(catalog)!r}, "rb").read(), "csv", progress=written)
-            session.commit()
+        from models.database import create_database_engine, create_session_factory
+        sessions = create_session_factory(create_database_engine({reference_database_url!r}))
+        def written(stage, rows):
+            print("writing", flush=True)
+            time.sleep(60)
+        content = open({str(catalog)!r}, "rb").read()
+        upload_catalog(sessions, {institution.id}, content, "csv", progress=written)
     """)
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -128,9 +140,11 @@ def test_a_killed_upload_leaves_the_old_catalog(
     assert course_count(session, institution) == 2
 
 
-def test_rollback_restores_an_earlier_version(session: Session, institution: Institution) -> None:
-    upload_catalog(session, institution, GOOD, "csv")
-    upload_catalog(session, institution, GOOD.replace(b"A2,Caisse", b"A3,Vente"), "csv")
+def test_rollback_restores_an_earlier_version(
+    session: Session, session_factory: sessionmaker[Session], institution: Institution
+) -> None:
+    upload_catalog(session_factory, institution.id, GOOD, "csv")
+    upload_catalog(session_factory, institution.id, GOOD.replace(b"A2,Caisse", b"A3,Vente"), "csv")
     session.commit()
     rollback_catalog(session, institution, 1)
     session.commit()
@@ -139,14 +153,14 @@ def test_rollback_restores_an_earlier_version(session: Session, institution: Ins
         rollback_catalog(session, institution, 9)
 
 
-def test_too_many_rows(session: Session, institution: Institution) -> None:
+def test_too_many_rows(session: Session, session_factory: sessionmaker[Session], institution: Institution) -> None:
     with pytest.raises(TooManyRows, match="at most 1 are accepted"):
-        upload_catalog(session, institution, GOOD, "csv", max_rows=1)
+        upload_catalog(session_factory, institution.id, GOOD, "csv", max_rows=1)
 
 
-def test_the_sample_catalogs_load_once(session: Session) -> None:
+def test_the_sample_catalogs_load_once(session: Session, session_factory: sessionmaker[Session]) -> None:
     for sample in SAMPLES:
-        first = load_sample(session, DATA_DIR, sample)
+        first = load_sample(session_factory, DATA_DIR, sample)
         session.commit()
         if first.result is None:  # another test of this session loaded it already
             continue
@@ -154,7 +168,7 @@ def test_the_sample_catalogs_load_once(session: Session) -> None:
         if source is not None:
             assert first.result.rows == len(source)
         assert first.result.courses + first.result.skipped == first.result.rows
-        assert load_sample(session, DATA_DIR, sample).result is None
+        assert load_sample(session_factory, DATA_DIR, sample).result is None
     slugs = {sample.slug for sample in SAMPLES}
     institutions = session.scalars(select(Institution).where(Institution.slug.in_(slugs))).all()
     assert len(institutions) == 4

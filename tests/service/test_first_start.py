@@ -27,14 +27,14 @@ class SlowBuild:
         self.steps: list[tuple[str, ...]] = []
         self.real = service.lifespan.load_models
 
-    def __call__(self, *args: Any, on_step: Callable[[tuple[str, ...]], object]) -> ServiceModels:
+    def __call__(self, *args: Any, on_step: Callable[[tuple[str, ...]], object], **options: Any) -> ServiceModels:
         def recorded(parts: tuple[str, ...]) -> None:
             self.steps.append(parts)
             on_step(parts)
 
         recorded((TITLE_INDEX, SKILL_SPACE))
         assert self.release.wait(WAIT)
-        return self.real(*args, on_step=recorded)
+        return self.real(*args, on_step=recorded, **options)
 
 
 @pytest.fixture

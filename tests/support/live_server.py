@@ -24,9 +24,10 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(
-    database_url: str, index_dir: Path, **environment: str
+    database_url: str, index_dir: Path, log: Path | None = None, **environment: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Serve on a free port until the block ends; yields the base URL and the process."""
+    """Serve on a free port until the block ends; yields the base URL and the process. Its log (stderr)
+    goes to `log`, else nowhere."""
     port = free_port()
     env = {
         **os.environ,
@@ -40,8 +41,9 @@ def live_server(
         **UNLIMITED_RATES,  # the rate limits have tests of their own
         **environment,
     }
+    stderr = log.open("ab") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, stderr=stderr
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -62,3 +64,5 @@ def live_server(
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=30)
+        if log is not None:
+            stderr.close()  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from accounts.institutions import find_institution
 from catalog import versions
-from catalog.jobs import UploadJob, start_upload
+from catalog.jobs import JobState, start_upload
 from catalog.mapping import parse_mapping
 from catalog.uploads import UploadResult
 from catalog.versions import LinkedOccupation
@@ -32,10 +32,9 @@ from service.api.catalog.schemas import (
 )
 from service.api.responses import problem_responses
 from service.http.dependencies import AppSettings, DbSession, SessionFactory
-from service.problems import UnknownJob, domain_problem, problem_body
+from service.problems import UnknownJob
 
 router = APIRouter(tags=["catalogs"])
-INTERNAL_ERROR = {"type": "about:blank", "title": "Internal server error", "status": 500}
 InstitutionRef = Annotated[str, Path(description="The institution's id or slug.", examples=["coursera"])]
 CATALOG_BODY = {
     "requestBody": {
@@ -149,7 +148,9 @@ def put_catalog(
         skill_space=skill_space, charset=charset, mapping=fields, dry_run=dry_run, on_error=on_error, source="api",
     )  # fmt: skip
     if not job.wait(settings.upload_wait_seconds):
-        answer = job_out(found, job)
+        state = upload_jobs.get(job.id)
+        assert state is not None  # recorded before it was queued
+        answer = job_out(found, state)
         return JSONResponse(answer.model_dump(mode="json"), status_code=202, headers={"Location": answer.href})
     if job.error is not None:
         raise job.error
@@ -169,11 +170,7 @@ def upload_out(institution: Institution, result: UploadResult) -> UploadOut:
     )
 
 
-def job_out(institution: Institution, job: UploadJob) -> JobOut:
-    problem = None
-    if job.error is not None:
-        known = domain_problem(job.error)
-        problem = problem_body(known) if known else INTERNAL_ERROR
+def job_out(institution: Institution, job: JobState) -> JobOut:
     return JobOut(
         id=job.id,
         href=f"/v1/institutions/{institution.slug}/catalog/jobs/{job.id}",
@@ -183,7 +180,7 @@ def job_out(institution: Institution, job: UploadJob) -> JobOut:
         created_at=job.created_at,
         finished_at=job.finished_at,
         result=upload_out(institution, job.result) if job.result else None,
-        problem=problem,
+        problem=job.problem,
     )
 
 
@@ -198,10 +195,10 @@ def get_job(
     found: OwnedInstitution,
     job: Annotated[str, Path(description="The job's id, from the 202 answer of the upload.")],
 ) -> JobOut:
-    running = upload_jobs.get(job)
-    if running is None or running.institution_id != found.id:
-        raise UnknownJob(f"{found.slug} has no upload job {job!r} (jobs are forgotten when the service restarts).")
-    return job_out(found, running)
+    state = upload_jobs.get(job)
+    if state is None or state.institution_id != found.id:
+        raise UnknownJob(f"{found.slug} has no upload job {job!r}.")
+    return job_out(found, state)
 
 
 @router.get(

@@ -33,8 +33,9 @@ class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     delivery_mode: Literal["online", "in_person", "hybrid"] | None = None
-    max_cost_cad: float | None = Field(default=None, ge=0, le=1e9)
-    max_duration_hours: float | None = Field(default=None, ge=0, le=1e6)
+    # strict: a JSON number, as the schema says (not `false` read as 0, nor "500")
+    max_cost_cad: float | None = Field(default=None, ge=0, le=1e9, strict=True)
+    max_duration_hours: float | None = Field(default=None, ge=0, le=1e6, strict=True)
     language: Literal["en", "fr"] | None = None
     credential: Literal["micro-credential", "certificate", "diploma", "degree", "course"] | None = None
     financial_aid: str | None = Field(default=None, min_length=1, max_length=50, pattern=NO_NUL, examples=["OSAP"])

@@ -15,15 +15,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.institutions import create_institution
 from accounts.keys import create_key
 from accounts.portals import portal_named
+from analytics.rollups import delete_events
 from catalog.samples import SAMPLES, load_sample
 from catalog.skill_space import SkillSpace
 from models.accounts import Institution
-from models.events import AnalyticsTarget, Event
+from models.events import AnalyticsTarget
 from tests.support.source_data import DATA_DIR
 
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
@@ -105,10 +106,11 @@ def count(script: Script, variant: str | None, viu: bool, measure: str, amount: 
 @pytest.fixture(scope="module")
 def script(client: TestClient, reference_engine: Engine, skill_space: SkillSpace) -> Iterator[Script]:
     with Session(reference_engine) as session:
-        session.execute(delete(Event))
+        delete_events(session)  # the events, and their roll-ups
         session.execute(delete(AnalyticsTarget))
         viu = next(sample for sample in SAMPLES if sample.slug == "viu")
-        load_sample(session, DATA_DIR, viu, skill_space=skill_space)
+        session.commit()  # the loader writes in transactions of its own
+        load_sample(sessionmaker(reference_engine), DATA_DIR, viu, skill_space=skill_space)
         viu_id = session.scalar(select(Institution.id).where(Institution.slug == "viu"))
         odd = create_institution(session, '=HYPERLINK("http://example.com","x")', f"formula-{uuid.uuid4().hex[:6]}")
         keys = {role: create_key(session, role)[1] for role in ("admin", "analyst")}
@@ -123,7 +125,7 @@ def script(client: TestClient, reference_engine: Engine, skill_space: SkillSpace
     run_script(client, script, now)
     yield script
     with Session(reference_engine) as session:
-        session.execute(delete(Event))
+        delete_events(session)  # the events, and their roll-ups
         session.execute(delete(AnalyticsTarget))
         session.commit()
 

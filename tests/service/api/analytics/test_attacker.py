@@ -29,8 +29,9 @@ from analytics.figures import NOT_AN_INSTITUTIONS, RATES
 from analytics.funnel import STEPS as FUNNEL
 from analytics.periods import Period
 from analytics.queries import GROUP_BYS, TYPE_MEASURES, Scope, count_events, funnel_counts
+from analytics.rollups import delete_events
 from analytics.store import event_row, insert_new
-from models.events import AnalyticsTarget, Event
+from models.events import AnalyticsTarget
 from tests.support.attacker import LARGE, Knowledge, Rounding, sum_form
 
 MEASURES = {**TYPE_MEASURES, "helpful": "helpful"}  # published measure → event type (helpful: feedback that was)
@@ -176,7 +177,7 @@ def _row(event_type: str, at: dt.datetime, robot: bool = False, **fields: Any) -
 def cells(client: TestClient, reference_engine: Engine) -> Iterator[Cells]:
     today = dt.datetime.now(dt.UTC).date()
     with Session(reference_engine) as session:
-        session.execute(delete(Event))
+        delete_events(session)  # the events, and their roll-ups
         session.execute(delete(AnalyticsTarget))
         tag = uuid.uuid4().hex[:6]
         institutions = {name: create_institution(session, f"Attack {name}", f"attack-{name}") for name in "ab"}
@@ -189,7 +190,7 @@ def cells(client: TestClient, reference_engine: Engine) -> Iterator[Cells]:
         session.commit()
     yield found
     with Session(reference_engine) as session:
-        session.execute(delete(Event))
+        delete_events(session)  # the events, and their roll-ups
         session.execute(delete(AnalyticsTarget))
         session.commit()
 

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.institutions import create_institution
 from accounts.keys import create_key
 from accounts.portals import portal_named
+from analytics.rollups import delete_events
 from catalog.samples import SAMPLES, load_sample
 from catalog.skill_space import SkillSpace
 from models.accounts import Institution
@@ -43,7 +44,7 @@ class Actors:
 def actors(client: TestClient, reference_engine: Engine, skill_space: SkillSpace) -> Iterator[Actors]:
     with Session(reference_engine) as session:
         viu = next(sample for sample in SAMPLES if sample.slug == "viu")
-        load_sample(session, DATA_DIR, viu, skill_space=skill_space)
+        load_sample(sessionmaker(reference_engine), DATA_DIR, viu, skill_space=skill_space)
         viu_id = session.scalar(select(Institution.id).where(Institution.slug == "viu"))
         assert viu_id is not None
         other = create_institution(session, "Another College", f"other-{uuid.uuid4().hex[:6]}")
@@ -55,7 +56,7 @@ def actors(client: TestClient, reference_engine: Engine, skill_space: SkillSpace
         found = Actors(keys, viu_id, other.id, portal.id)
     yield found
     with Session(reference_engine) as session:
-        session.execute(delete(Event).where(Event.session_id.like("trust-%")))
+        delete_events(session, Event.session_id.like("trust-%"))  # with their roll-ups
         session.commit()
 
 

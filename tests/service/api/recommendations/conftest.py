@@ -4,7 +4,7 @@ loader (a catalog already loaded from the same file is left as it is)."""
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.samples import SAMPLES, load_sample
 from catalog.skill_space import SkillSpace
@@ -18,5 +18,5 @@ def catalogs(reference_engine: Engine, skill_space: SkillSpace) -> None:
     with Session(reference_engine) as session:
         for sample in SAMPLES:
             if sample.slug in LOADED:
-                load_sample(session, DATA_DIR, sample, skill_space=skill_space)
+                load_sample(sessionmaker(reference_engine), DATA_DIR, sample, skill_space=skill_space)
                 session.commit()
