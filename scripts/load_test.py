@@ -3,7 +3,7 @@
     export DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/lmi_load LMI_INDEX_DIR=var/index
     .venv/bin/python scripts/load_test.py mixed   [--workers 2] [--rate 12] [--seconds 600] [--max-in-flight 48]
     .venv/bin/python scripts/load_test.py scaling [--workers 1,2,4] [--clients 8] [--seconds 60]
-    .venv/bin/python scripts/load_test.py faults  --pg-cluster 15/main [--rate 12]
+    .venv/bin/python scripts/load_test.py faults  --pg-cluster 15/main [--rate 12] [--phases postgres,disk,kills]
     .venv/bin/python scripts/load_test.py report
 
 `DATABASE_URL` names a PostgreSQL database holding the reference data and the sample catalogs (`lmi
@@ -22,13 +22,16 @@ var/load/<command>.json and rewrites reports/load.md (and its SVG charts) from e
   and feedback of programs recommended earlier in the run. `/readyz` is polled every 0.5 s on a new
   connection (so either worker answers). At the end every event answered `202` (minus the ones the answer
   listed as rejected), every impression of a recommendation answered `200` and every click of a tracked
-  link answered `302` is looked up in the database.
+  link answered `302` is looked up in the database. An event batch answered `5xx` or not at all is sent
+  again with the same ids after its `Retry-After`, as a portal would. `--save-as` names a trial's record.
 - `scaling`: a closed loop of `--clients` clients sending unseen searches back to back, for `--seconds`
   after a 10 s warm-up, against 1, 2 and 4 workers in turn (each a new server).
 - `faults`: the mixed load against 2 workers on PostgreSQL while one worker is killed with `kill -9` and
   then PostgreSQL is stopped, left down `--pg-down-seconds` and started (`pg_ctlcluster`; the cluster must
-  be the one `DATABASE_URL` names), then against 2 workers on a copy of the SQLite database on a small tmpfs
-  that is filled with a junk file for `--disk-full-seconds` and freed (needs root, to mount it). Each
+  be the one `DATABASE_URL` names); then against 2 workers on a SQLite database (the reference data and the
+  sample catalogs, made once in var/load/sqlite-base.sqlite3) copied onto a small tmpfs, which is filled with
+  a junk file for `--disk-full-seconds` and freed (root is needed, to mount it); then against 2 workers on
+  PostgreSQL while `--kills` workers are killed one after the other, `--kill-every` seconds apart. Each
   fault's timeline records when it began and ended (the worker replaced: a new worker process logged
   `Application startup complete`; PostgreSQL accepting connections again; the junk file deleted), every
   answer and every readiness poll.
@@ -117,10 +120,27 @@ POPULAR = {
     ),
 }  # fmt: skip
 REGIONS = ("ER3530", "35", "24", "ER2465", "59", "ER4830", "ON", "QC", "ER1210", "CA")
-SENIORITY = {"en": ("Senior", "Sr.", "Jr", "Entry level", "Experienced"), "fr": ("sénior", "expérimenté")}
+SENIORITY = {
+    "en": ("Senior", "Sr.", "Jr", "Entry level", "Experienced"),
+    "fr": ("sénior", "expérimenté"),
+}
 PLACES = {
-    "en": (", Toronto ON", " - Calgary, AB", " in Winnipeg", " (GTA)", " | Halifax, NS", " - Vancouver BC"),
-    "fr": (" - Montréal", " à Laval", ", Québec QC", " (Sherbrooke)", " - Gatineau", " à Lévis"),
+    "en": (
+        ", Toronto ON",
+        " - Calgary, AB",
+        " in Winnipeg",
+        " (GTA)",
+        " | Halifax, NS",
+        " - Vancouver BC",
+    ),
+    "fr": (
+        " - Montréal",
+        " à Laval",
+        ", Québec QC",
+        " (Sherbrooke)",
+        " - Gatineau",
+        " à Lévis",
+    ),
 }
 SCHEDULES = {
     "en": ("part-time", "full time", "nights", "weekends", "PT"),
@@ -128,15 +148,51 @@ SCHEDULES = {
 }
 # Words people add that normalization keeps: the text embedded differs from the published title's.
 EXTRA = {
-    "en": ("bilingual", "certified", "licensed", "unionized", "relief", "casual", "trainee", "apprentice"),
-    "fr": ("bilingue", "certifié", "syndiqué", "remplaçant", "occasionnel", "stagiaire", "apprenti"),
+    "en": (
+        "bilingual",
+        "certified",
+        "licensed",
+        "unionized",
+        "relief",
+        "casual",
+        "trainee",
+        "apprentice",
+    ),
+    "fr": (
+        "bilingue",
+        "certifié",
+        "syndiqué",
+        "remplaçant",
+        "occasionnel",
+        "stagiaire",
+        "apprenti",
+    ),
 }
 SKILLS = {
-    "en": ("Excel", "customer service", "first aid", "forklift", "Python", "bookkeeping", "wound care"),
-    "fr": ("Excel", "service à la clientèle", "premiers soins", "soins des plaies", "comptabilité"),
+    "en": (
+        "Excel",
+        "customer service",
+        "first aid",
+        "forklift",
+        "Python",
+        "bookkeeping",
+        "wound care",
+    ),
+    "fr": (
+        "Excel",
+        "service à la clientèle",
+        "premiers soins",
+        "soins des plaies",
+        "comptabilité",
+    ),
 }
 EVENT_RETRIES = 6
-COMMENTS = ("Useful, thanks", "Not what I was looking for", "Très utile", "Call me at 613-555-0199")
+COMMENTS = (
+    "Useful, thanks",
+    "Not what I was looking for",
+    "Très utile",
+    "Call me at 613-555-0199",
+)
 
 
 # --- measuring ------------------------------------------------------------------------------------------
@@ -165,7 +221,13 @@ class Sample:
         return self.status is None or self.status >= 400
 
     def row(self) -> list[Any]:
-        return [round(self.at, 3), self.route, self.status, round(self.ms, 2), self.error]
+        return [
+            round(self.at, 3),
+            self.route,
+            self.status,
+            round(self.ms, 2),
+            self.error,
+        ]
 
 
 @dataclass
@@ -316,7 +378,13 @@ class Traffic:
         clock: Clock,
         rng: random.Random,
     ) -> None:
-        self.client, self.titles, self.codes, self.clock, self.rng = client, titles, codes, clock, rng
+        self.client, self.titles, self.codes, self.clock, self.rng = (
+            client,
+            titles,
+            codes,
+            clock,
+            rng,
+        )
         self.portal = {"Authorization": f"Bearer {portal_key}"}
         self.samples: list[Sample] = []
         self.ledger = Ledger()
@@ -342,7 +410,13 @@ class Traffic:
         try:
             response = await self.client.request(method, url, **options)
         except httpx.HTTPError as error:
-            sample = Sample(at, route, None, (time.perf_counter() - began) * 1000, type(error).__name__)
+            sample = Sample(
+                at,
+                route,
+                None,
+                (time.perf_counter() - began) * 1000,
+                type(error).__name__,
+            )
             self.samples.append(sample)
             return None, sample
         sample = Sample(at, route, response.status_code, (time.perf_counter() - began) * 1000)
@@ -371,7 +445,11 @@ class Traffic:
 
     async def recommendations(self) -> None:
         title, lang = self._title(0.3)
-        body: dict[str, Any] = {"job_title": title, "limit": 10, "session_id": self.rng.choice(self.sessions)}
+        body: dict[str, Any] = {
+            "job_title": title,
+            "limit": 10,
+            "session_id": self.rng.choice(self.sessions),
+        }
         if self.rng.random() < 0.7:
             body["region"] = self.rng.choice(REGIONS)
         if self.rng.random() < 0.25:
@@ -382,7 +460,11 @@ class Traffic:
         body["variant"] = self.rng.choice(("control", "ranking-v2"))
         headers = {**self.portal, "User-Agent": BROWSER}
         response, _ = await self._request(
-            f"recommendations ({lang})", "POST", "/v1/recommendations", json=body, headers=headers
+            f"recommendations ({lang})",
+            "POST",
+            "/v1/recommendations",
+            json=body,
+            headers=headers,
         )
         if response is not None and response.status_code == 200:
             for program in response.json()["programs"]:
@@ -405,7 +487,12 @@ class Traffic:
         params = {"lang": self.rng.choice(("en", "fr"))}
         if self.rng.random() < 0.6:
             params["region"] = self.rng.choice(REGIONS)
-        await self._request("profile", "GET", f"/v1/occupations/{self.rng.choice(self.codes)}", params=params)
+        await self._request(
+            "profile",
+            "GET",
+            f"/v1/occupations/{self.rng.choice(self.codes)}",
+            params=params,
+        )
 
     async def suggest(self) -> None:
         title, lang = self.titles.popular() if self.rng.random() < 0.5 else self.titles.unseen()
@@ -446,14 +533,21 @@ class Traffic:
         shown = self.rng.choice(self.shown) if step else None
         if shown is not None and step is not None and step not in shown.sent and self.rng.random() < 0.5:
             shown.sent.add(step)
-            event |= {"type": step, "impression_id": shown.impression_id, "lang": shown.lang}
+            event |= {
+                "type": step,
+                "impression_id": shown.impression_id,
+                "lang": shown.lang,
+            }
             if step == "feedback":
                 event["helpful"] = self.rng.random() < 0.7
                 if self.rng.random() < 0.3:
                     event["comment"] = self.rng.choice(COMMENTS)
             return event
         lang = self.rng.choice(("en", "fr"))
-        event |= {"type": self.rng.choice(("page_view", "page_view", "search")), "lang": lang}
+        event |= {
+            "type": self.rng.choice(("page_view", "page_view", "search")),
+            "lang": lang,
+        }
         if self.rng.random() < 0.5:
             event["region"] = self.rng.choice(REGIONS)
         return event
@@ -544,7 +638,14 @@ def environment(database_url: str, index_dir: Path, data_dir: Path) -> dict[str,
 class Server:
     """`lmi serve --workers N` on a free port, its log in a file."""
 
-    def __init__(self, workers: int, database_url: str, index_dir: Path, data_dir: Path, log: Path) -> None:
+    def __init__(
+        self,
+        workers: int,
+        database_url: str,
+        index_dir: Path,
+        data_dir: Path,
+        log: Path,
+    ) -> None:
         self.workers, self.log = workers, log
         self.env = environment(database_url, index_dir, data_dir)
         self.port = free_port()
@@ -555,7 +656,14 @@ class Server:
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
-        command = [sys.executable, "-m", "service.cli", "serve", "--workers", str(self.workers)]
+        command = [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "serve",
+            "--workers",
+            str(self.workers),
+        ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [*command, "--port", str(self.port)],
@@ -611,6 +719,17 @@ class Server:
                         sizes[pid] = int(line.split()[1]) / 1024
         return sizes
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) used so far by the supervisor and its live workers."""
+        pids = self.worker_pids() | ({self.process.pid} if self.process is not None else set())
+        ticks = 0
+        for pid in pids:
+            with suppress(FileNotFoundError, ProcessLookupError):
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                fields = stat[stat.rindex(")") + 2 :].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15 of stat
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def log_size(self) -> int:
         return self.log.stat().st_size
 
@@ -646,7 +765,17 @@ def served(workers: int, database_url: str, args: argparse.Namespace, log: Path)
 def portal_key(database_url: str, args: argparse.Namespace) -> str:
     """A new portal key, made with `lmi keys create` (printed once)."""
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "keys", "create", "--role", "portal", "--name", "Load test"],
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "keys",
+            "create",
+            "--role",
+            "portal",
+            "--name",
+            "Load test",
+        ],
         cwd=REPOSITORY,
         env=environment(database_url, args.index_dir, args.data_dir),
         capture_output=True,
@@ -706,7 +835,14 @@ async def poll_readiness(base: str, clock: Clock, polls: list[Poll], stop: async
             try:
                 response = await http.get("/readyz")
             except httpx.HTTPError as error:
-                polls.append(Poll(at, None, (time.perf_counter() - began) * 1000, type(error).__name__))
+                polls.append(
+                    Poll(
+                        at,
+                        None,
+                        (time.perf_counter() - began) * 1000,
+                        type(error).__name__,
+                    )
+                )
             else:
                 detail = ""
                 if response.status_code != 200:
@@ -715,7 +851,14 @@ async def poll_readiness(base: str, clock: Clock, polls: list[Poll], stop: async
                         detail = ", ".join(f"{part}: {state}" for part, state in checks.items() if state != "ok")
                     except ValueError:
                         detail = response.text[:80]
-                polls.append(Poll(at, response.status_code, (time.perf_counter() - began) * 1000, detail))
+                polls.append(
+                    Poll(
+                        at,
+                        response.status_code,
+                        (time.perf_counter() - began) * 1000,
+                        detail,
+                    )
+                )
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), max(0.0, at + 0.5 - clock.now()))
 
@@ -766,7 +909,14 @@ async def mixed_load(
     connections = args.max_in_flight + 8
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     async with cookieless_client(server.base, connections) as client:
-        traffic = Traffic(client, key, Titles(args.data_dir, rng), unit_groups(args.data_dir), clock, rng)
+        traffic = Traffic(
+            client,
+            key,
+            Titles(args.data_dir, rng),
+            unit_groups(args.data_dir),
+            clock,
+            rng,
+        )
         seconds = args.seconds if choreography is None else 10**6
         run = Run(
             run_name,
@@ -798,11 +948,13 @@ async def mixed_load(
     return run
 
 
-async def closed_loop(base: str, titles: Titles, clients: int, seconds: float, warm_up: float) -> dict[str, Any]:
-    """`clients` clients sending unseen searches back to back; the samples after the warm-up."""
+async def closed_loop(server: Server, titles: Titles, clients: int, seconds: float, warm_up: float) -> dict[str, Any]:
+    """`clients` clients sending unseen searches back to back; the samples after the warm-up, and the CPU time
+    the server's processes used meanwhile (which other processes on the machine do not inflate as much)."""
     clock = Clock()
     samples: list[Sample] = []
-    async with cookieless_client(base, clients) as client:
+    cpu: list[float] = []
+    async with cookieless_client(server.base, clients) as client:
         traffic = Traffic(client, "unused", titles, [], clock, random.Random(SEED))
         deadline = warm_up + seconds
 
@@ -810,7 +962,13 @@ async def closed_loop(base: str, titles: Titles, clients: int, seconds: float, w
             while clock.now() < deadline:
                 await traffic.unseen_search()
 
-        await asyncio.gather(*(one_client() for _ in range(clients)))
+        async def cpu_at_window() -> None:
+            await asyncio.sleep(warm_up)
+            cpu.append(server.cpu_seconds())
+            await asyncio.sleep(seconds)
+            cpu.append(server.cpu_seconds())
+
+        await asyncio.gather(cpu_at_window(), *(one_client() for _ in range(clients)))
         samples = [
             sample for sample in traffic.samples if sample.at >= warm_up and sample.at + sample.ms / 1000 <= deadline
         ]
@@ -826,6 +984,7 @@ async def closed_loop(base: str, titles: Titles, clients: int, seconds: float, w
         "sent": len(traffic.samples),
         "distinct_normalized": distinct,
         "answered": len(traffic.ledger.normalized),
+        "server_cpu_seconds": cpu[1] - cpu[0],
     }
 
 
@@ -887,7 +1046,10 @@ def run_mixed(args: argparse.Namespace) -> int:
         say(f"mixed load: {args.rate}/s for {args.seconds} s, at most {args.max_in_flight} in flight")
         run = asyncio.run(mixed_load(server, "mixed", database_url, args, key))
     run.stored = stored_check(database_url, run.traffic.ledger)
-    result = run_record(run) | {"load_before": load_before, "load_after": load_average()}
+    result = run_record(run) | {
+        "load_before": load_before,
+        "load_after": load_average(),
+    }
     save(args.save_as, result)
     say(summary_line(result))
     write_report()
@@ -905,7 +1067,7 @@ def run_scaling(args: argparse.Namespace) -> int:
         load_before = load_average()
         with served(workers, database_url, args, log) as server:
             say(f"{args.clients} clients, unseen searches, {workers} worker(s), {args.warm_up} s + {args.seconds} s")
-            measured = asyncio.run(closed_loop(server.base, titles, args.clients, args.seconds, args.warm_up))
+            measured = asyncio.run(closed_loop(server, titles, args.clients, args.seconds, args.warm_up))
             measured |= {
                 "workers": workers,
                 "start_seconds": server.start_seconds,
@@ -942,6 +1104,8 @@ def run_faults(args: argparse.Namespace) -> int:
         results.append(postgres_faults(args, database_url, cluster))
     if "disk" in args.phases:
         results.append(disk_fault(args))
+    if "kills" in args.phases:
+        results.append(kill_series(args, database_url))
     previous = load_saved("faults") or {}
     phases = {phase["name"]: phase for phase in previous.get("phases", [])}
     phases.update((phase["name"], phase) for phase in results)
@@ -969,7 +1133,35 @@ def postgres_faults(args: argparse.Namespace, database_url: str, cluster: tuple[
         finally:
             ensure_cluster_running(cluster)
     run.stored = stored_check(database_url, run.traffic.ledger)
-    return run_record(run) | {"load_before": load_before, "load_after": load_average(), "server_log": str(log)}
+    return run_record(run) | {
+        "load_before": load_before,
+        "load_after": load_average(),
+        "server_log": str(log),
+    }
+
+
+def kill_series(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
+    """`--kills` workers killed one after the other, `--kill-every` seconds apart, under the mixed load: how long
+    the supervisor takes to notice each death and to have a new worker serving."""
+    key = portal_key(database_url, args)
+    log = OUT_DIR / "faults-kills-server.log"
+    log.unlink(missing_ok=True)
+    load_before = load_average()
+    with served(2, database_url, args, log) as server:
+
+        async def choreography(run: Run) -> None:
+            for _ in range(args.kills):
+                await asyncio.sleep(args.kill_every)
+                run.faults.append(await kill_worker(run, server))
+            await asyncio.sleep(10)
+
+        run = asyncio.run(mixed_load(server, "kills", database_url, args, key, choreography))
+    run.stored = stored_check(database_url, run.traffic.ledger)
+    return run_record(run) | {
+        "load_before": load_before,
+        "load_after": load_average(),
+        "server_log": str(log),
+    }
 
 
 async def kill_worker(run: Run, server: Server) -> dict[str, Any]:
@@ -1035,7 +1227,12 @@ async def restart_postgres(run: Run, cluster: tuple[str, str], database_url: str
     end = run.clock.now()
     run.mark("PostgreSQL accepting connections again")
     await starting
-    return {"name": f"PostgreSQL stopped, {down:.0f} s down, started", "start": start, "stopped": stopped, "end": end}
+    return {
+        "name": f"PostgreSQL stopped, {down:.0f} s down, started",
+        "start": start,
+        "stopped": stopped,
+        "end": end,
+    }
 
 
 async def command(*words: str) -> None:
@@ -1049,7 +1246,11 @@ async def accepts_connections(database_url: str) -> bool:
     url = make_url(database_url)
     try:
         connection = await psycopg.AsyncConnection.connect(
-            host=url.host, port=url.port or 5432, user=url.username, dbname=url.database, connect_timeout=2
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            dbname=url.database,
+            connect_timeout=2,
         )
     except psycopg.OperationalError:
         return False
@@ -1070,7 +1271,11 @@ def checked_cluster(name: str, database_url: str) -> tuple[str, str]:
 
 
 def ensure_cluster_running(cluster: tuple[str, str]) -> None:
-    status = subprocess.run(["pg_ctlcluster", cluster[0], cluster[1], "status"], capture_output=True, check=False)
+    status = subprocess.run(
+        ["pg_ctlcluster", cluster[0], cluster[1], "status"],
+        capture_output=True,
+        check=False,
+    )
     if status.returncode != 0:
         subprocess.run(["pg_ctlcluster", cluster[0], cluster[1], "start"], check=True)
 
@@ -1079,7 +1284,18 @@ def disk_fault(args: argparse.Namespace) -> dict[str, Any]:
     base = sqlite_base(args)
     size_mb = math.ceil(base.stat().st_size / 2**20) + args.disk_headroom_mb
     mount = Path(tempfile.mkdtemp(prefix="lmi-load-disk-"))
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0700", "tmpfs", str(mount)], check=True)
+    subprocess.run(
+        [
+            "mount",
+            "-t",
+            "tmpfs",
+            "-o",
+            f"size={size_mb}m,mode=0700",
+            "tmpfs",
+            str(mount),
+        ],
+        check=True,
+    )
     try:
         database = mount / "lmi.sqlite3"
         copy_sqlite(base, database)
@@ -1136,7 +1352,10 @@ def fill(path: Path) -> int:
                 if error.errno != errno.ENOSPC:
                     raise
                 break
-    with path.open("ab", buffering=0) as handle, suppress(OSError):  # the last bytes, one at a time
+    with (
+        path.open("ab", buffering=0) as handle,
+        suppress(OSError),
+    ):  # the last bytes, one at a time
         while handle.write(b"\0"):
             written += 1
     return written
@@ -1154,7 +1373,12 @@ def sqlite_base(args: argparse.Namespace) -> Path:
     env = environment(f"sqlite:///{partial}", args.index_dir, args.data_dir)
     say(f"importing the reference data and loading the sample catalogs into {partial} (a few minutes)")
     for command in (["import-reference", "--quiet"], ["catalog", "load-samples"]):
-        subprocess.run([sys.executable, "-m", "service.cli", *command], cwd=REPOSITORY, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "service.cli", *command],
+            cwd=REPOSITORY,
+            env=env,
+            check=True,
+        )
     with closing(sqlite3.connect(partial)) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(base)
@@ -1163,7 +1387,10 @@ def sqlite_base(args: argparse.Namespace) -> Path:
 
 def copy_sqlite(source: Path, target: Path) -> None:
     """A consistent copy (SQLite's backup), whoever else has the source open."""
-    with closing(sqlite3.connect(source)) as reader, closing(sqlite3.connect(target)) as writer:
+    with (
+        closing(sqlite3.connect(source)) as reader,
+        closing(sqlite3.connect(target)) as writer,
+    ):
         reader.backup(writer)
         writer.execute("PRAGMA journal_mode=WAL")
 
@@ -1240,7 +1467,9 @@ def write_report() -> None:
 
     mixed, scaling, faults = load_saved("mixed"), load_saved("scaling"), load_saved("faults")
     before_fix = load_saved("faults-before-fix")  # kept by hand from a trial run before the fix
-    REPORT.write_text(render(mixed, scaling, faults, REPORT.parent, before_fix), encoding="utf-8")
+    # Earlier runs of `scaling`, kept by hand (copied to scaling-run<N>.json): the machine is shared.
+    earlier = [record for n in (1, 2, 3) if (record := load_saved(f"scaling-run{n}")) is not None]
+    REPORT.write_text(render(mixed, scaling, faults, REPORT.parent, before_fix, earlier), encoding="utf-8")
     say(f"wrote {REPORT.relative_to(REPOSITORY)}")
 
 
@@ -1258,10 +1487,14 @@ def arguments() -> argparse.Namespace:
         default=os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/lmi_load"),
     )
     parser.add_argument(
-        "--index-dir", type=Path, default=Path(os.environ.get("LMI_INDEX_DIR", REPOSITORY / "var" / "index"))
+        "--index-dir",
+        type=Path,
+        default=Path(os.environ.get("LMI_INDEX_DIR", REPOSITORY / "var" / "index")),
     )
     parser.add_argument(
-        "--data-dir", type=Path, default=Path(os.environ.get("LMI_DATA_DIR", REPOSITORY.parent / "shared" / "data"))
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("LMI_DATA_DIR", REPOSITORY.parent / "shared" / "data")),
     )
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("mixed", "faults"):
@@ -1271,21 +1504,57 @@ def arguments() -> argparse.Namespace:
     commands.choices["mixed"].add_argument("--workers", type=int, default=2)
     commands.choices["mixed"].add_argument("--seconds", type=float, default=600)
     commands.choices["mixed"].add_argument(
-        "--save-as", default="mixed", help="var/load/<name>.json (the report reads mixed)"
+        "--save-as",
+        default="mixed",
+        help="var/load/<name>.json (the report reads mixed)",
     )
     faults = commands.choices["faults"]
-    faults.add_argument("--pg-cluster", default="15/main", help="version/cluster of DATABASE_URL, for pg_ctlcluster")
+    faults.add_argument(
+        "--pg-cluster",
+        default="15/main",
+        help="version/cluster of DATABASE_URL, for pg_ctlcluster",
+    )
     faults.add_argument("--pg-down-seconds", type=float, default=15)
     faults.add_argument("--disk-full-seconds", type=float, default=30)
-    faults.add_argument("--disk-headroom-mb", type=int, default=48, help="tmpfs size beyond the database's")
+    faults.add_argument(
+        "--disk-headroom-mb",
+        type=int,
+        default=48,
+        help="tmpfs size beyond the database's",
+    )
     faults.add_argument("--before", type=float, default=45, help="load before the first fault, seconds")
-    faults.add_argument("--between", type=float, default=45, help="load between the two PostgreSQL-run faults")
-    faults.add_argument("--after", type=float, default=60, help="load after the last fault ends, seconds")
-    faults.add_argument("--phases", default="postgres,disk", type=lambda text: text.split(","))
+    faults.add_argument(
+        "--between",
+        type=float,
+        default=45,
+        help="load between the two PostgreSQL-run faults",
+    )
+    faults.add_argument(
+        "--after",
+        type=float,
+        default=60,
+        help="load after the last fault ends, seconds",
+    )
+    faults.add_argument(
+        "--phases",
+        default="postgres,disk,kills",
+        type=lambda text: text.split(","),
+        help="postgres, disk, kills",
+    )
+    faults.add_argument("--kills", type=int, default=8, help="workers killed in the kills phase")
+    faults.add_argument(
+        "--kill-every",
+        type=float,
+        default=30,
+        help="seconds between kills (kills phase)",
+    )
     faults.add_argument("--sqlite-base", type=Path, default=OUT_DIR / "sqlite-base.sqlite3")
     scaling = commands.add_parser("scaling")
     scaling.add_argument(
-        "--workers", dest="worker_counts", default=[1, 2, 4], type=lambda text: [int(n) for n in text.split(",")]
+        "--workers",
+        dest="worker_counts",
+        default=[1, 2, 4],
+        type=lambda text: [int(n) for n in text.split(",")],
     )
     scaling.add_argument("--clients", type=int, default=8)
     scaling.add_argument("--seconds", type=float, default=60)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import OperationalError
@@ -23,7 +24,7 @@ from models.events import Event
 from models.migrate import upgrade_to_head
 from service.app import create_app
 from service.config import UNLIMITED_RATES, Settings
-from service.problems import database_unavailable
+from service.problems import database_unavailable, install_problem_handlers
 
 UNLIMITED = UNLIMITED_RATES["LMI_RATE_LIMIT_ADDRESS"]
 
@@ -175,3 +176,20 @@ def test_a_mistake_in_a_statement_is_not_taken_for_an_unavailable_database(tmp_p
             connection.execute(text("INSERT INTO t VALUES (:x)"), [{"x": "y" * 4000}] * 50)
         assert database_unavailable(full.value)
     engine.dispose()
+
+
+def test_other_database_errors_are_still_internal_errors(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'broken.sqlite3'}")
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/broken")
+    def broken() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT x FROM no_such_table"))
+
+    response = TestClient(app, raise_server_exceptions=False).get("/broken")
+    engine.dispose()
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    assert response.json()["title"] == "Internal server error"
