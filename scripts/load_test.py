@@ -120,27 +120,10 @@ POPULAR = {
     ),
 }  # fmt: skip
 REGIONS = ("ER3530", "35", "24", "ER2465", "59", "ER4830", "ON", "QC", "ER1210", "CA")
-SENIORITY = {
-    "en": ("Senior", "Sr.", "Jr", "Entry level", "Experienced"),
-    "fr": ("sénior", "expérimenté"),
-}
+SENIORITY = {"en": ("Senior", "Sr.", "Jr", "Entry level", "Experienced"), "fr": ("sénior", "expérimenté")}
 PLACES = {
-    "en": (
-        ", Toronto ON",
-        " - Calgary, AB",
-        " in Winnipeg",
-        " (GTA)",
-        " | Halifax, NS",
-        " - Vancouver BC",
-    ),
-    "fr": (
-        " - Montréal",
-        " à Laval",
-        ", Québec QC",
-        " (Sherbrooke)",
-        " - Gatineau",
-        " à Lévis",
-    ),
+    "en": (", Toronto ON", " - Calgary, AB", " in Winnipeg", " (GTA)", " | Halifax, NS", " - Vancouver BC"),
+    "fr": (" - Montréal", " à Laval", ", Québec QC", " (Sherbrooke)", " - Gatineau", " à Lévis"),
 }
 SCHEDULES = {
     "en": ("part-time", "full time", "nights", "weekends", "PT"),
@@ -148,51 +131,15 @@ SCHEDULES = {
 }
 # Words people add that normalization keeps: the text embedded differs from the published title's.
 EXTRA = {
-    "en": (
-        "bilingual",
-        "certified",
-        "licensed",
-        "unionized",
-        "relief",
-        "casual",
-        "trainee",
-        "apprentice",
-    ),
-    "fr": (
-        "bilingue",
-        "certifié",
-        "syndiqué",
-        "remplaçant",
-        "occasionnel",
-        "stagiaire",
-        "apprenti",
-    ),
+    "en": ("bilingual", "certified", "licensed", "unionized", "relief", "casual", "trainee", "apprentice"),
+    "fr": ("bilingue", "certifié", "syndiqué", "remplaçant", "occasionnel", "stagiaire", "apprenti"),
 }
 SKILLS = {
-    "en": (
-        "Excel",
-        "customer service",
-        "first aid",
-        "forklift",
-        "Python",
-        "bookkeeping",
-        "wound care",
-    ),
-    "fr": (
-        "Excel",
-        "service à la clientèle",
-        "premiers soins",
-        "soins des plaies",
-        "comptabilité",
-    ),
+    "en": ("Excel", "customer service", "first aid", "forklift", "Python", "bookkeeping", "wound care"),
+    "fr": ("Excel", "service à la clientèle", "premiers soins", "soins des plaies", "comptabilité"),
 }
 EVENT_RETRIES = 6
-COMMENTS = (
-    "Useful, thanks",
-    "Not what I was looking for",
-    "Très utile",
-    "Call me at 613-555-0199",
-)
+COMMENTS = ("Useful, thanks", "Not what I was looking for", "Très utile", "Call me at 613-555-0199")
 
 
 # --- measuring ------------------------------------------------------------------------------------------
@@ -221,13 +168,7 @@ class Sample:
         return self.status is None or self.status >= 400
 
     def row(self) -> list[Any]:
-        return [
-            round(self.at, 3),
-            self.route,
-            self.status,
-            round(self.ms, 2),
-            self.error,
-        ]
+        return [round(self.at, 3), self.route, self.status, round(self.ms, 2), self.error]
 
 
 @dataclass
@@ -378,13 +319,7 @@ class Traffic:
         clock: Clock,
         rng: random.Random,
     ) -> None:
-        self.client, self.titles, self.codes, self.clock, self.rng = (
-            client,
-            titles,
-            codes,
-            clock,
-            rng,
-        )
+        self.client, self.titles, self.codes, self.clock, self.rng = (client, titles, codes, clock, rng)
         self.portal = {"Authorization": f"Bearer {portal_key}"}
         self.samples: list[Sample] = []
         self.ledger = Ledger()
@@ -410,13 +345,7 @@ class Traffic:
         try:
             response = await self.client.request(method, url, **options)
         except httpx.HTTPError as error:
-            sample = Sample(
-                at,
-                route,
-                None,
-                (time.perf_counter() - began) * 1000,
-                type(error).__name__,
-            )
+            sample = Sample(at, route, None, (time.perf_counter() - began) * 1000, type(error).__name__)
             self.samples.append(sample)
             return None, sample
         sample = Sample(at, route, response.status_code, (time.perf_counter() - began) * 1000)
@@ -445,11 +374,7 @@ class Traffic:
 
     async def recommendations(self) -> None:
         title, lang = self._title(0.3)
-        body: dict[str, Any] = {
-            "job_title": title,
-            "limit": 10,
-            "session_id": self.rng.choice(self.sessions),
-        }
+        body: dict[str, Any] = {"job_title": title, "limit": 10, "session_id": self.rng.choice(self.sessions)}
         if self.rng.random() < 0.7:
             body["region"] = self.rng.choice(REGIONS)
         if self.rng.random() < 0.25:
@@ -460,11 +385,7 @@ class Traffic:
         body["variant"] = self.rng.choice(("control", "ranking-v2"))
         headers = {**self.portal, "User-Agent": BROWSER}
         response, _ = await self._request(
-            f"recommendations ({lang})",
-            "POST",
-            "/v1/recommendations",
-            json=body,
-            headers=headers,
+            f"recommendations ({lang})", "POST", "/v1/recommendations", json=body, headers=headers
         )
         if response is not None and response.status_code == 200:
             for program in response.json()["programs"]:
@@ -487,12 +408,7 @@ class Traffic:
         params = {"lang": self.rng.choice(("en", "fr"))}
         if self.rng.random() < 0.6:
             params["region"] = self.rng.choice(REGIONS)
-        await self._request(
-            "profile",
-            "GET",
-            f"/v1/occupations/{self.rng.choice(self.codes)}",
-            params=params,
-        )
+        await self._request("profile", "GET", f"/v1/occupations/{self.rng.choice(self.codes)}", params=params)
 
     async def suggest(self) -> None:
         title, lang = self.titles.popular() if self.rng.random() < 0.5 else self.titles.unseen()
@@ -533,21 +449,14 @@ class Traffic:
         shown = self.rng.choice(self.shown) if step else None
         if shown is not None and step is not None and step not in shown.sent and self.rng.random() < 0.5:
             shown.sent.add(step)
-            event |= {
-                "type": step,
-                "impression_id": shown.impression_id,
-                "lang": shown.lang,
-            }
+            event |= {"type": step, "impression_id": shown.impression_id, "lang": shown.lang}
             if step == "feedback":
                 event["helpful"] = self.rng.random() < 0.7
                 if self.rng.random() < 0.3:
                     event["comment"] = self.rng.choice(COMMENTS)
             return event
         lang = self.rng.choice(("en", "fr"))
-        event |= {
-            "type": self.rng.choice(("page_view", "page_view", "search")),
-            "lang": lang,
-        }
+        event |= {"type": self.rng.choice(("page_view", "page_view", "search")), "lang": lang}
         if self.rng.random() < 0.5:
             event["region"] = self.rng.choice(REGIONS)
         return event
@@ -638,14 +547,7 @@ def environment(database_url: str, index_dir: Path, data_dir: Path) -> dict[str,
 class Server:
     """`lmi serve --workers N` on a free port, its log in a file."""
 
-    def __init__(
-        self,
-        workers: int,
-        database_url: str,
-        index_dir: Path,
-        data_dir: Path,
-        log: Path,
-    ) -> None:
+    def __init__(self, workers: int, database_url: str, index_dir: Path, data_dir: Path, log: Path) -> None:
         self.workers, self.log = workers, log
         self.env = environment(database_url, index_dir, data_dir)
         self.port = free_port()
@@ -656,14 +558,7 @@ class Server:
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
-        command = [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "serve",
-            "--workers",
-            str(self.workers),
-        ]
+        command = [sys.executable, "-m", "service.cli", "serve", "--workers", str(self.workers)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [*command, "--port", str(self.port)],
@@ -765,17 +660,7 @@ def served(workers: int, database_url: str, args: argparse.Namespace, log: Path)
 def portal_key(database_url: str, args: argparse.Namespace) -> str:
     """A new portal key, made with `lmi keys create` (printed once)."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "keys",
-            "create",
-            "--role",
-            "portal",
-            "--name",
-            "Load test",
-        ],
+        [sys.executable, "-m", "service.cli", "keys", "create", "--role", "portal", "--name", "Load test"],
         cwd=REPOSITORY,
         env=environment(database_url, args.index_dir, args.data_dir),
         capture_output=True,
@@ -835,14 +720,7 @@ async def poll_readiness(base: str, clock: Clock, polls: list[Poll], stop: async
             try:
                 response = await http.get("/readyz")
             except httpx.HTTPError as error:
-                polls.append(
-                    Poll(
-                        at,
-                        None,
-                        (time.perf_counter() - began) * 1000,
-                        type(error).__name__,
-                    )
-                )
+                polls.append(Poll(at, None, (time.perf_counter() - began) * 1000, type(error).__name__))
             else:
                 detail = ""
                 if response.status_code != 200:
@@ -851,14 +729,7 @@ async def poll_readiness(base: str, clock: Clock, polls: list[Poll], stop: async
                         detail = ", ".join(f"{part}: {state}" for part, state in checks.items() if state != "ok")
                     except ValueError:
                         detail = response.text[:80]
-                polls.append(
-                    Poll(
-                        at,
-                        response.status_code,
-                        (time.perf_counter() - began) * 1000,
-                        detail,
-                    )
-                )
+                polls.append(Poll(at, response.status_code, (time.perf_counter() - began) * 1000, detail))
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), max(0.0, at + 0.5 - clock.now()))
 
@@ -909,14 +780,7 @@ async def mixed_load(
     connections = args.max_in_flight + 8
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     async with cookieless_client(server.base, connections) as client:
-        traffic = Traffic(
-            client,
-            key,
-            Titles(args.data_dir, rng),
-            unit_groups(args.data_dir),
-            clock,
-            rng,
-        )
+        traffic = Traffic(client, key, Titles(args.data_dir, rng), unit_groups(args.data_dir), clock, rng)
         seconds = args.seconds if choreography is None else 10**6
         run = Run(
             run_name,
@@ -1046,10 +910,7 @@ def run_mixed(args: argparse.Namespace) -> int:
         say(f"mixed load: {args.rate}/s for {args.seconds} s, at most {args.max_in_flight} in flight")
         run = asyncio.run(mixed_load(server, "mixed", database_url, args, key))
     run.stored = stored_check(database_url, run.traffic.ledger)
-    result = run_record(run) | {
-        "load_before": load_before,
-        "load_after": load_average(),
-    }
+    result = run_record(run) | {"load_before": load_before, "load_after": load_average()}
     save(args.save_as, result)
     say(summary_line(result))
     write_report()
@@ -1133,11 +994,7 @@ def postgres_faults(args: argparse.Namespace, database_url: str, cluster: tuple[
         finally:
             ensure_cluster_running(cluster)
     run.stored = stored_check(database_url, run.traffic.ledger)
-    return run_record(run) | {
-        "load_before": load_before,
-        "load_after": load_average(),
-        "server_log": str(log),
-    }
+    return run_record(run) | {"load_before": load_before, "load_after": load_average(), "server_log": str(log)}
 
 
 def kill_series(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
@@ -1157,11 +1014,7 @@ def kill_series(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
 
         run = asyncio.run(mixed_load(server, "kills", database_url, args, key, choreography))
     run.stored = stored_check(database_url, run.traffic.ledger)
-    return run_record(run) | {
-        "load_before": load_before,
-        "load_after": load_average(),
-        "server_log": str(log),
-    }
+    return run_record(run) | {"load_before": load_before, "load_after": load_average(), "server_log": str(log)}
 
 
 async def kill_worker(run: Run, server: Server) -> dict[str, Any]:
@@ -1227,12 +1080,7 @@ async def restart_postgres(run: Run, cluster: tuple[str, str], database_url: str
     end = run.clock.now()
     run.mark("PostgreSQL accepting connections again")
     await starting
-    return {
-        "name": f"PostgreSQL stopped, {down:.0f} s down, started",
-        "start": start,
-        "stopped": stopped,
-        "end": end,
-    }
+    return {"name": f"PostgreSQL stopped, {down:.0f} s down, started", "start": start, "stopped": stopped, "end": end}
 
 
 async def command(*words: str) -> None:
@@ -1246,11 +1094,7 @@ async def accepts_connections(database_url: str) -> bool:
     url = make_url(database_url)
     try:
         connection = await psycopg.AsyncConnection.connect(
-            host=url.host,
-            port=url.port or 5432,
-            user=url.username,
-            dbname=url.database,
-            connect_timeout=2,
+            host=url.host, port=url.port or 5432, user=url.username, dbname=url.database, connect_timeout=2
         )
     except psycopg.OperationalError:
         return False
@@ -1271,11 +1115,7 @@ def checked_cluster(name: str, database_url: str) -> tuple[str, str]:
 
 
 def ensure_cluster_running(cluster: tuple[str, str]) -> None:
-    status = subprocess.run(
-        ["pg_ctlcluster", cluster[0], cluster[1], "status"],
-        capture_output=True,
-        check=False,
-    )
+    status = subprocess.run(["pg_ctlcluster", cluster[0], cluster[1], "status"], capture_output=True, check=False)
     if status.returncode != 0:
         subprocess.run(["pg_ctlcluster", cluster[0], cluster[1], "start"], check=True)
 
@@ -1284,18 +1124,7 @@ def disk_fault(args: argparse.Namespace) -> dict[str, Any]:
     base = sqlite_base(args)
     size_mb = math.ceil(base.stat().st_size / 2**20) + args.disk_headroom_mb
     mount = Path(tempfile.mkdtemp(prefix="lmi-load-disk-"))
-    subprocess.run(
-        [
-            "mount",
-            "-t",
-            "tmpfs",
-            "-o",
-            f"size={size_mb}m,mode=0700",
-            "tmpfs",
-            str(mount),
-        ],
-        check=True,
-    )
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0700", "tmpfs", str(mount)], check=True)
     try:
         database = mount / "lmi.sqlite3"
         copy_sqlite(base, database)
@@ -1352,10 +1181,7 @@ def fill(path: Path) -> int:
                 if error.errno != errno.ENOSPC:
                     raise
                 break
-    with (
-        path.open("ab", buffering=0) as handle,
-        suppress(OSError),
-    ):  # the last bytes, one at a time
+    with path.open("ab", buffering=0) as handle, suppress(OSError):  # the last bytes, one at a time
         while handle.write(b"\0"):
             written += 1
     return written
@@ -1373,12 +1199,7 @@ def sqlite_base(args: argparse.Namespace) -> Path:
     env = environment(f"sqlite:///{partial}", args.index_dir, args.data_dir)
     say(f"importing the reference data and loading the sample catalogs into {partial} (a few minutes)")
     for command in (["import-reference", "--quiet"], ["catalog", "load-samples"]):
-        subprocess.run(
-            [sys.executable, "-m", "service.cli", *command],
-            cwd=REPOSITORY,
-            env=env,
-            check=True,
-        )
+        subprocess.run([sys.executable, "-m", "service.cli", *command], cwd=REPOSITORY, env=env, check=True)
     with closing(sqlite3.connect(partial)) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(base)
@@ -1387,10 +1208,7 @@ def sqlite_base(args: argparse.Namespace) -> Path:
 
 def copy_sqlite(source: Path, target: Path) -> None:
     """A consistent copy (SQLite's backup), whoever else has the source open."""
-    with (
-        closing(sqlite3.connect(source)) as reader,
-        closing(sqlite3.connect(target)) as writer,
-    ):
+    with closing(sqlite3.connect(source)) as reader, closing(sqlite3.connect(target)) as writer:
         reader.backup(writer)
         writer.execute("PRAGMA journal_mode=WAL")
 
@@ -1487,14 +1305,10 @@ def arguments() -> argparse.Namespace:
         default=os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/lmi_load"),
     )
     parser.add_argument(
-        "--index-dir",
-        type=Path,
-        default=Path(os.environ.get("LMI_INDEX_DIR", REPOSITORY / "var" / "index")),
+        "--index-dir", type=Path, default=Path(os.environ.get("LMI_INDEX_DIR", REPOSITORY / "var" / "index"))
     )
     parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("LMI_DATA_DIR", REPOSITORY.parent / "shared" / "data")),
+        "--data-dir", type=Path, default=Path(os.environ.get("LMI_DATA_DIR", REPOSITORY.parent / "shared" / "data"))
     )
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("mixed", "faults"):
@@ -1504,57 +1318,25 @@ def arguments() -> argparse.Namespace:
     commands.choices["mixed"].add_argument("--workers", type=int, default=2)
     commands.choices["mixed"].add_argument("--seconds", type=float, default=600)
     commands.choices["mixed"].add_argument(
-        "--save-as",
-        default="mixed",
-        help="var/load/<name>.json (the report reads mixed)",
+        "--save-as", default="mixed", help="var/load/<name>.json (the report reads mixed)"
     )
     faults = commands.choices["faults"]
-    faults.add_argument(
-        "--pg-cluster",
-        default="15/main",
-        help="version/cluster of DATABASE_URL, for pg_ctlcluster",
-    )
+    faults.add_argument("--pg-cluster", default="15/main", help="version/cluster of DATABASE_URL, for pg_ctlcluster")
     faults.add_argument("--pg-down-seconds", type=float, default=15)
     faults.add_argument("--disk-full-seconds", type=float, default=30)
-    faults.add_argument(
-        "--disk-headroom-mb",
-        type=int,
-        default=48,
-        help="tmpfs size beyond the database's",
-    )
+    faults.add_argument("--disk-headroom-mb", type=int, default=48, help="tmpfs size beyond the database's")
     faults.add_argument("--before", type=float, default=45, help="load before the first fault, seconds")
+    faults.add_argument("--between", type=float, default=45, help="load between the two PostgreSQL-run faults")
+    faults.add_argument("--after", type=float, default=60, help="load after the last fault ends, seconds")
     faults.add_argument(
-        "--between",
-        type=float,
-        default=45,
-        help="load between the two PostgreSQL-run faults",
-    )
-    faults.add_argument(
-        "--after",
-        type=float,
-        default=60,
-        help="load after the last fault ends, seconds",
-    )
-    faults.add_argument(
-        "--phases",
-        default="postgres,disk,kills",
-        type=lambda text: text.split(","),
-        help="postgres, disk, kills",
+        "--phases", default="postgres,disk,kills", type=lambda text: text.split(","), help="postgres, disk, kills"
     )
     faults.add_argument("--kills", type=int, default=8, help="workers killed in the kills phase")
-    faults.add_argument(
-        "--kill-every",
-        type=float,
-        default=30,
-        help="seconds between kills (kills phase)",
-    )
+    faults.add_argument("--kill-every", type=float, default=30, help="seconds between kills (kills phase)")
     faults.add_argument("--sqlite-base", type=Path, default=OUT_DIR / "sqlite-base.sqlite3")
     scaling = commands.add_parser("scaling")
     scaling.add_argument(
-        "--workers",
-        dest="worker_counts",
-        default=[1, 2, 4],
-        type=lambda text: [int(n) for n in text.split(",")],
+        "--workers", dest="worker_counts", default=[1, 2, 4], type=lambda text: [int(n) for n in text.split(",")]
     )
     scaling.add_argument("--clients", type=int, default=8)
     scaling.add_argument("--seconds", type=float, default=60)

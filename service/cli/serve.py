@@ -7,7 +7,11 @@ from matching.backends import require_installed
 from service.cli.common import Commands
 from service.config import Settings
 
-WORKER_HEALTHCHECK_SECONDS = 60
+# How long the supervisor waits for a worker's answer to its health check. A worker loading its models
+# holds the interpreter for seconds at a time (unpickling the matcher's structures), so the uvicorn default
+# of 5 s killed workers mid-start on a busy machine; but the supervisor also waits this long on a worker
+# that has just died before it notices, so a killed worker may be replaced this late.
+WORKER_HEALTHCHECK_SECONDS = 20
 
 
 def register(commands: Commands) -> None:
@@ -49,8 +53,6 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             app,
             factory=workers > 1,
             workers=workers,
-            # A worker loading its models holds the interpreter for seconds at a time (unpickling the matcher's
-            # structures): the supervisor must not take that for a hung worker and kill it.
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
             host=args.host or settings.host,
             port=args.port or settings.port,
