@@ -67,6 +67,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import psycopg
+from load_report import percentile  # scripts/load_report.py, beside this script
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -199,16 +200,6 @@ class Ledger:
     clicks: list[str] = field(default_factory=list)  # impressions whose tracked link answered 302
     normalized: list[str] = field(default_factory=list)  # of the unseen searches answered 200
     match_types: Counter[str] = field(default_factory=Counter)
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def load_average() -> float:

@@ -15,18 +15,6 @@ Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 @contextmanager
-def migrated_session(settings: Settings) -> Iterator[Session]:
-    """A session on the configured database, its schema brought up to date first; closed after."""
-    engine = create_database_engine(settings.database_url)
-    try:
-        upgrade_to_head(engine)
-        with create_session_factory(engine)() as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-@contextmanager
 def migrated_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
     """A session factory on the configured database, its schema brought up to date first; the engine
     is closed after. For commands whose domain functions own their units of work."""
@@ -36,3 +24,10 @@ def migrated_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
         yield create_session_factory(engine)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def migrated_session(settings: Settings) -> Iterator[Session]:
+    """A session on the configured database, its schema brought up to date first; closed after."""
+    with migrated_database(settings) as session_factory, session_factory() as session:
+        yield session

@@ -72,6 +72,32 @@ NEW_INDEXES = (
 )
 
 
+def event_columns(sequence: str) -> str:
+    """The columns of `event`, the same partitioned (upgrade) and plain (downgrade)."""
+    return f"""id BIGINT NOT NULL DEFAULT nextval('{sequence}'),
+            dedupe_key VARCHAR(80) NOT NULL,
+            event_id VARCHAR(100) NOT NULL,
+            type VARCHAR(12) NOT NULL,
+            source VARCHAR(6) NOT NULL,
+            occurred_at TIMESTAMP WITH TIME ZONE NOT NULL,
+            received_at TIMESTAMP WITH TIME ZONE NOT NULL,
+            session_id VARCHAR(100),
+            visitor_id VARCHAR(100),
+            variant VARCHAR(100),
+            lang VARCHAR(2),
+            region VARCHAR(10),
+            impression_id VARCHAR(40),
+            course_key VARCHAR(300),
+            institution_id INTEGER,
+            noc_code VARCHAR(5),
+            rank SMALLINT,
+            target_url VARCHAR(2000),
+            helpful BOOLEAN,
+            comment VARCHAR(500),
+            robot BOOLEAN NOT NULL,
+            portal_id INTEGER,"""
+
+
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     _create_rollup_tables()
@@ -194,28 +220,7 @@ def _partition_event() -> None:
         op.execute(f"DROP INDEX {name}")
     op.execute(
         f"""CREATE TABLE event (
-            id BIGINT NOT NULL DEFAULT nextval('{sequence}'),
-            dedupe_key VARCHAR(80) NOT NULL,
-            event_id VARCHAR(100) NOT NULL,
-            type VARCHAR(12) NOT NULL,
-            source VARCHAR(6) NOT NULL,
-            occurred_at TIMESTAMP WITH TIME ZONE NOT NULL,
-            received_at TIMESTAMP WITH TIME ZONE NOT NULL,
-            session_id VARCHAR(100),
-            visitor_id VARCHAR(100),
-            variant VARCHAR(100),
-            lang VARCHAR(2),
-            region VARCHAR(10),
-            impression_id VARCHAR(40),
-            course_key VARCHAR(300),
-            institution_id INTEGER,
-            noc_code VARCHAR(5),
-            rank SMALLINT,
-            target_url VARCHAR(2000),
-            helpful BOOLEAN,
-            comment VARCHAR(500),
-            robot BOOLEAN NOT NULL,
-            portal_id INTEGER,
+            {event_columns(sequence)}
             CONSTRAINT pk_event PRIMARY KEY (id, occurred_at)
         ) PARTITION BY RANGE (occurred_at)"""
     )
@@ -257,28 +262,7 @@ def _unpartition_event() -> None:
     op.execute("DROP INDEX ix_event_dedupe_key")
     op.execute(
         f"""CREATE TABLE event (
-            id BIGINT NOT NULL DEFAULT nextval('{sequence}'),
-            dedupe_key VARCHAR(80) NOT NULL,
-            event_id VARCHAR(100) NOT NULL,
-            type VARCHAR(12) NOT NULL,
-            source VARCHAR(6) NOT NULL,
-            occurred_at TIMESTAMP WITH TIME ZONE NOT NULL,
-            received_at TIMESTAMP WITH TIME ZONE NOT NULL,
-            session_id VARCHAR(100),
-            visitor_id VARCHAR(100),
-            variant VARCHAR(100),
-            lang VARCHAR(2),
-            region VARCHAR(10),
-            impression_id VARCHAR(40),
-            course_key VARCHAR(300),
-            institution_id INTEGER,
-            noc_code VARCHAR(5),
-            rank SMALLINT,
-            target_url VARCHAR(2000),
-            helpful BOOLEAN,
-            comment VARCHAR(500),
-            robot BOOLEAN NOT NULL,
-            portal_id INTEGER,
+            {event_columns(sequence)}
             CONSTRAINT pk_event PRIMARY KEY (id),
             CONSTRAINT uq_event_dedupe_key UNIQUE (dedupe_key)
         )"""
