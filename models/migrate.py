@@ -27,9 +27,9 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Bring the database schema up to date; a no-op when it already is."""
+def upgrade_to_head(engine: Engine, revision: str = "head") -> None:
+    """Bring the database schema up to date (or up to `revision`); a no-op when it already is."""
     from alembic import command  # noqa: PLC0415 - slow import, only to migrate
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine), revision)

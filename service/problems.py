@@ -192,9 +192,10 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     "not-ready": ProblemType(
         503,
         "Service not ready",
-        "The database is unreachable, or the reference data was not imported when the service started. "
-        "Run `lmi import-reference`, then restart the service; `missing_sources` lists what is missing. From "
-        "`/readyz`, `checks` says which part is not ready (`database`, `reference_data`, `models`).",
+        "The database is unreachable or its schema is behind this code's (run `lmi migrate`), or the reference "
+        "data was not imported when the service started. Run `lmi import-reference`, then restart the service; "
+        "`missing_sources` lists what is missing. From "
+        "`/readyz`, `checks` says which part is not ready (`database`, `schema`, `reference_data`, `models`).",
     ),
     "database-unavailable": ProblemType(
         503,

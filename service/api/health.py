@@ -1,16 +1,17 @@
-"""Liveness (`/healthz`) and readiness (`/readyz`: database reachable, reference data imported,
-models loaded, nothing still building; else a `not-ready` problem saying which part is not, and why).
+"""Liveness (`/healthz`) and readiness (`/readyz`: database reachable and migrated to this code's
+schema, reference data imported, models loaded, nothing still building; else a `not-ready` problem
+saying which part is not, and why).
 Readiness is also the `lmi_ready` metric."""
 
 from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from labour_market.provenance import missing_sources
+from models.schema_revision import schema_revision
 from service.api.responses import problem_responses
 from service.http.dependencies import AppModels, DbSession
 from service.metrics import set_ready
@@ -48,17 +49,26 @@ def readyz(session: DbSession, models: AppModels) -> Readiness:
 
 def not_ready(session: Session, models: ServiceModels) -> NotReady | None:
     """What is not ready, as the `not-ready` problem: each part's state in `checks` (`database`,
-    `reference_data`, `models`), a sentence per part that is not ready in `detail`; None when all are."""
-    checks = {"database": "ok", "reference_data": "ok", "models": "ok"}
+    `schema`, `reference_data`, `models`), a sentence per part that is not ready in `detail`; None when
+    all are."""
+    checks = {"database": "ok", "schema": "ok", "reference_data": "ok", "models": "ok"}
     problems: list[str] = []
     extensions: dict[str, Any] = {}
     try:
-        session.execute(text("SELECT 1"))
+        revision = schema_revision(session)
         missing = missing_sources(session)
     except SQLAlchemyError as error:
-        checks.update(database="unreachable or not migrated", reference_data="unknown")
+        checks.update(database="unreachable or not migrated", schema="unknown", reference_data="unknown")
         problems.append(f"the database is unreachable or not migrated: {type(error).__name__}")
         missing = []
+    else:
+        if revision.state in ("behind", "not migrated"):
+            checks["schema"] = revision.state
+            problems.append(
+                f"the database schema is at revision {revision.database or 'none'}, this code needs "
+                f"{revision.code}; run `lmi migrate`"
+            )
+            extensions["schema_revision"] = {"database": revision.database, "code": revision.code}
     if missing:
         checks["reference_data"] = "missing"
         problems.append("reference data is not imported; run `lmi import-reference`")

@@ -160,7 +160,7 @@ def test_readiness_says_what_is_not_ready_and_so_does_its_gauge(client: TestClie
     state.models = replace(models, matcher=None)
     try:
         body = assert_problem(client.get("/readyz"), 503, "not-ready")
-        assert body["checks"] == {"database": "ok", "reference_data": "ok", "models": "not loaded"}
+        assert body["checks"] == {"database": "ok", "schema": "ok", "reference_data": "ok", "models": "not loaded"}
         assert samples(loopback.get("/metrics").text)[("lmi_ready", ())] == 0.0
     finally:
         state.models = models

@@ -10,6 +10,7 @@ from httpx import Response
 from labour_market.datasets import SOURCE_KEYS
 from models.database import create_database_engine
 from models.migrate import upgrade_to_head
+from models.schema_revision import HEAD_REVISION, KNOWN_REVISIONS
 from service.app import create_app
 from service.config import Settings
 from tests.support.problems import PROBLEM_JSON, assert_problem
@@ -305,3 +306,18 @@ def test_readyz_lists_missing_sources_on_an_empty_database(migrated_empty_client
 def test_readyz_on_a_database_without_tables(unmigrated_client: TestClient) -> None:
     body = assert_problem(unmigrated_client.get("/readyz"), 503, "not-ready")
     assert "not migrated" in body["detail"]
+
+
+@pytest.fixture
+def behind_client(empty_database_url: str, app_settings: Callable[[str], Settings]) -> Iterator[TestClient]:
+    engine = create_database_engine(empty_database_url)
+    upgrade_to_head(engine, KNOWN_REVISIONS[-2])
+    engine.dispose()
+    yield from client_for(app_settings(empty_database_url))
+
+
+def test_readyz_names_a_schema_left_behind(behind_client: TestClient) -> None:
+    body = assert_problem(behind_client.get("/readyz"), 503, "not-ready")
+    assert body["checks"]["schema"] == "behind"
+    assert body["schema_revision"] == {"database": KNOWN_REVISIONS[-2], "code": HEAD_REVISION}
+    assert "lmi migrate" in body["detail"]
