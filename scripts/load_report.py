@@ -73,7 +73,7 @@ SETUP = (
 FIXES = (
     "Before the fix, every request that needed the database while PostgreSQL was stopping, stopped or "
     "starting was answered `500 Internal server error` (`about:blank`), a traceback logged for each (see "
-    "[the run before the fix](#before-the-fix-postgresql-stopped-under-the-same-load)); a few of them came from "
+    "[the run before the fix](load_before_fix.md)); a few of them came from "
     "the rate limits' check of the portal's key, which runs before any route. uvicorn also closes the connection "
     "after such an unhandled error, so a client's next request on it can fail without an answer.",
     "",
@@ -113,6 +113,14 @@ SCALING_NOTE = (
     "average 1 to 3) is the one shown first. Several workers are for resilience here (a killed worker does not "
     "stop the service) and for hosts with more cores.",
 )
+CONTENTION_NOTE = (
+    "Searches slow down beside an upload or batches because the two cores are shared: the upload's tagging and "
+    "the batches embed on the worker that took them, with that worker's threads. They are not queued behind "
+    "them: within a worker a person's search goes before the chunks of a batch, an upload or a re-tagging in "
+    "the embedding queue (at most 16 texts a chunk), and the other worker has no part in them. Where uploads "
+    "and batches are frequent, a host of their own (the same image, its own `LMI_WORKERS`) keeps them off the "
+    "cores that answer people.",
+)
 FINDINGS = (
     "- **A killed worker can go unnoticed for a minute** (not fixed here). uvicorn's supervisor checks each worker "
     "every 0.5 s: `waitpid`, then a ping over a pipe, waiting for the pong up to `timeout_worker_healthcheck`, which "
@@ -141,13 +149,12 @@ FINDINGS = (
     "and suggestions were served; every write (events, recommendations and the page's searches, which log "
     "impressions, tracked links) was answered `503 database-unavailable` and logged as one warning line. "
     "`/readyz` does not test writing (it would have to write at every probe).",
-    "- **Readiness does not see a schema older than the code.** During this work another developer changed "
-    "migration 0007 in place (work in progress); the load-test databases, migrated before, lacked a new column, "
-    'and every event write was a `500` (`ProgrammingError: column "prev_day" of relation "event_session_day" '
-    "does not exist`) while `/readyz` answered 200; the databases were rebuilt and the fault runs repeated. A "
-    "migration edited in place happens only in development, but code deployed before `lmi migrate` would do the "
-    "same: readiness could compare the database's Alembic revision with the code's head (not done here: "
-    "`service/api/health.py` is being changed by others).",
+    "- **Readiness did not see a schema older than the code** (fixed). During this work another developer "
+    "changed migration 0007 in place (work in progress); the load-test databases, migrated before, lacked a new "
+    'column, and every event write was a `500` (`ProgrammingError: column "prev_day" of relation '
+    '"event_session_day" does not exist`) while `/readyz` answered 200. Code deployed before `lmi migrate` would '
+    "do the same, so `/readyz` now reads the database's Alembic revision (one row) and answers `503 not-ready` "
+    "with `checks.schema` `behind` and `schema_revision` while it is older than the code's newest migration.",
     "- **An unhandled error costs a second request**: after one, Starlette sends the `500` and re-raises, and "
     "uvicorn then closes the connection, so a client reusing that keep-alive connection fails without an answer "
     "(`ReadError`s came with the `500`s of the run above). `database-unavailable` is answered by an exception "
@@ -157,12 +164,6 @@ FINDINGS = (
     "- **Unseen searches**: 4% of them were still decided by the words alone (`match_type` `exact`), for instance "
     "when the only change was *casual* or *occasionnel*, which normalization removes; the others were embedded, "
     "each a text never embedded before by that server (every `normalized` distinct).",
-)
-BEFORE_FIX_TEXT = (
-    "A trial of `scripts/load_test.py faults --phases postgres` (shorter waits, PostgreSQL down 10 s) run "
-    "before `database-unavailable` existed, kept in var/load/faults-before-fix.json: every request that "
-    "needed the database while PostgreSQL was stopping, stopped or starting was answered `500 Internal server "
-    "error` (`about:blank`), five of them by the rate limits' check of the portal's key, outside the routes."
 )
 MIX_TEXT = {
     "search (unseen)": "search (unseen)",
@@ -181,8 +182,8 @@ def render(
     scaling: dict[str, Any] | None,
     faults: dict[str, Any] | None,
     folder: Path,
-    before_fix: dict[str, Any] | None = None,
     scaling_earlier: Sequence[dict[str, Any]] = (),
+    contention: dict[str, Any] | None = None,
 ) -> str:
     lines = [
         "# Load and fault tests: `lmi serve --workers N` on PostgreSQL",
@@ -195,7 +196,7 @@ def render(
         "ran on the machine at the same time: the load averages are given with each run.",
         "",
     ]
-    lines += summary_section(mixed, scaling, faults)
+    lines += summary_section(mixed, scaling, faults, contention)
     setup = [line.replace("{start_range}", _start_range(mixed, scaling, faults)) for line in SETUP]
     lines += ["## How it was run", "", *setup, "", "## Fixes made to the service", "", *FIXES, ""]
     lines += ["## What else the faults showed", "", *FINDINGS, ""]
@@ -212,12 +213,10 @@ def render(
             "",
             *scaling_section(earlier)[4:],
         ]
+    if contention:
+        lines += contention_section(contention)
     if faults:
         lines += faults_section(faults, folder)
-    if before_fix:
-        lines += ["## Before the fix: PostgreSQL stopped under the same load", "", BEFORE_FIX_TEXT, ""]
-        for phase in before_fix["phases"]:
-            lines += phase_section(phase, folder, "load_before_fix_")
     return "\n".join(lines) + "\n"
 
 
@@ -229,7 +228,10 @@ def _cores(*records: dict[str, Any] | None) -> str:
 
 
 def summary_section(
-    mixed: dict[str, Any] | None, scaling: dict[str, Any] | None, faults: dict[str, Any] | None
+    mixed: dict[str, Any] | None,
+    scaling: dict[str, Any] | None,
+    faults: dict[str, Any] | None,
+    contention: dict[str, Any] | None = None,
 ) -> list[str]:
     lines = ["## Summary", ""]
     if mixed:
@@ -256,6 +258,8 @@ def summary_section(
             )
             + "."
         )
+    if contention:
+        lines.append(_contention_summary(contention))
     for phase in (faults or {}).get("phases", []):
         samples = samples_of(phase)
         if phase["name"] == "kills":
@@ -545,6 +549,64 @@ def _when(record: dict[str, Any]) -> str:
     return f"Started {record['started']}" if "started" in record else f"Finished {record['finished']}"
 
 
+def _background_text(window: dict[str, Any]) -> str:
+    background = window["background"]
+    if "courses" in background:
+        return f"{background['what']}: {background['seconds']:.0f} s"
+    if "batches" in background:
+        longest = max(background["batch_seconds"], default=math.nan)
+        return (
+            f"{background['what']}: {background['batches']} batches, each {min(background['batch_seconds']):.0f} "
+            f"to {longest:.0f} s ({background['titles_per_second']:.0f} titles/s)"
+        )
+    return "nothing"
+
+
+def _contention_summary(record: dict[str, Any]) -> str:
+    windows = {window["name"]: window for window in record["windows"]}
+    alone = windows.get("alone")
+    parts = []
+    for name in ("during an upload", "during batches"):
+        if (window := windows.get(name)) is None:
+            continue
+        parts.append(
+            f"{name} ({_background_text(window)}) p50 {ms(window['p50'])}, p99 {ms(window['p99'])}, longest "
+            f"{ms(window['max'])}"
+        )
+    baseline = f"alone p50 {ms(alone['p50'])}, p99 {ms(alone['p99'])}; " if alone else ""
+    errors = sum(window["errors"] for window in record["windows"])
+    return (
+        f"- **Searches beside an upload or batches** ({record['workers']} workers, {record['clients']} clients in a "
+        f"closed loop): {baseline}" + "; ".join(parts) + f"; {errors} errors. No search waited for the upload or a "
+        "batch to end (see below)."
+    )
+
+
+def contention_section(record: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Does a search wait for an upload or a batch?",
+        "",
+        f"{_when(record)}; load average (1 min) {record['load_before']:.1f} before. `scripts/load_test.py "
+        f"contention`: {record['clients']} clients send unseen job-title searches back to back to "
+        f"{record['workers']} workers on `{record['database']}`, alone, while an admin uploads a sample catalog as "
+        "a new institution's (tagged on whichever worker the upload reached) until its job ends, and while one "
+        "more client sends batches of 1,000 unseen titles back to back; each window on a new server, after a "
+        "10 s warm-up. A search queued behind the upload or a batch would take as long as they do: compare the "
+        "longest search with them.",
+        "",
+        "| window | what else ran | seconds | searches | /s | p50 | p95 | p99 | longest | errors | load after |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for window in record["windows"]:
+        lines.append(
+            f"| {window['name']} | {_background_text(window)} | {window['seconds']:.0f} | {window['completed']:,} | "
+            f"{window['per_second']:.1f} | {ms(window['p50'])} | {ms(window['p95'])} | {ms(window['p99'])} | "
+            f"{ms(window['max'])} | {window['errors']} | {window['load_after']:.1f} |"
+        )
+    lines += ["", *CONTENTION_NOTE, ""]
+    return lines
+
+
 def faults_section(record: dict[str, Any], folder: Path) -> list[str]:
     lines = ["## Faults under the mixed load", ""]
     order = {"postgres": 0, "sqlite-disk": 1, "kills": 2}
@@ -625,9 +687,9 @@ def kills_section(phase: dict[str, Any], folder: Path) -> list[str]:
     return lines
 
 
-def phase_section(phase: dict[str, Any], folder: Path, prefix: str = "load_faults_") -> list[str]:
+def phase_section(phase: dict[str, Any], folder: Path) -> list[str]:
     samples = samples_of(phase)
-    chart = folder / f"{prefix}{phase['name']}.svg"
+    chart = folder / f"load_faults_{phase['name']}.svg"
     latency_chart(phase, chart, bucket=2)
     lines = [
         f"### {phase['workers']} workers on `{phase['database']}`",

@@ -4,6 +4,7 @@
     .venv/bin/python scripts/load_test.py mixed   [--workers 2] [--rate 12] [--seconds 600] [--max-in-flight 48]
     .venv/bin/python scripts/load_test.py scaling [--workers 1,2,4] [--clients 8] [--seconds 60]
     .venv/bin/python scripts/load_test.py faults  --pg-cluster 15/main [--rate 12] [--phases postgres,disk,kills]
+    .venv/bin/python scripts/load_test.py contention [--clients 2] [--seconds 45]
     .venv/bin/python scripts/load_test.py report
 
 `DATABASE_URL` names a PostgreSQL database holding the reference data and the sample catalogs (`lmi
@@ -35,6 +36,7 @@ var/load/<command>.json and rewrites reports/load.md (and its SVG charts) from e
   fault's timeline records when it began and ended (the worker replaced: a new worker process logged
   `Application startup complete`; PostgreSQL accepting connections again; the junk file deleted), every
   answer and every readiness poll.
+- `contention`: unseen searches alone, during an upload and during batches (`scripts/load_contention.py`).
 """
 
 import argparse
@@ -67,6 +69,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import psycopg
+from load_contention import batches, idle, measured, upload  # scripts/load_contention.py, beside this one
 from load_report import percentile  # scripts/load_report.py, beside this script
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -649,9 +652,13 @@ def served(workers: int, database_url: str, args: argparse.Namespace, log: Path)
 
 
 def portal_key(database_url: str, args: argparse.Namespace) -> str:
-    """A new portal key, made with `lmi keys create` (printed once)."""
+    return api_key(database_url, args, "portal", "--name", "Load test")
+
+
+def api_key(database_url: str, args: argparse.Namespace, role: str, *options: str) -> str:
+    """A new key of `role`, made with `lmi keys create` (printed once)."""
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "keys", "create", "--role", "portal", "--name", "Load test"],
+        [sys.executable, "-m", "service.cli", "keys", "create", "--role", role, *options],
         cwd=REPOSITORY,
         env=environment(database_url, args.index_dir, args.data_dir),
         capture_output=True,
@@ -841,6 +848,42 @@ async def closed_loop(server: Server, titles: Titles, clients: int, seconds: flo
         "answered": len(traffic.ledger.normalized),
         "server_cpu_seconds": cpu[1] - cpu[0],
     }
+
+
+def run_contention(args: argparse.Namespace) -> int:
+    """Unseen searches alone, during an upload, during batches: each window on a new 2-worker server."""
+    database_url = postgres_url(args)
+    titles = Titles(args.data_dir, random.Random(f"{SEED}-contention-{time.time()}"))
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    admin = api_key(database_url, args, "admin")
+    institution = f"contention-{int(time.time())}"
+    create = ["institutions", "create", f"Contention test {institution}", "--slug", institution]
+    subprocess.run(
+        [sys.executable, "-m", "service.cli", *create],
+        cwd=REPOSITORY,
+        env=environment(database_url, args.index_dir, args.data_dir),
+        check=True,
+        capture_output=True,
+    )
+    plans: list[tuple[str, Callable[[str], Callable[[asyncio.Event], Awaitable[dict[str, Any]]]]]] = [
+        ("alone", lambda _: idle(args.seconds)),
+        ("during an upload", lambda base: upload(base, admin, institution, args.data_dir)),
+        ("during batches", lambda base: batches(base, titles, args.seconds)),
+    ]
+    windows = []
+    load_before = load_average()
+    for name, background in plans:
+        with served(2, database_url, args, OUT_DIR / "contention-server.log") as server:
+            say(f"{args.clients} clients, unseen searches, {name}")
+            asyncio.run(measured(server.base, titles, args.clients, "warm-up", idle(10)))
+            window = asyncio.run(measured(server.base, titles, args.clients, name, background(server.base)))
+            windows.append(window.record() | {"load_after": load_average()})
+        say(f"  p50 {windows[-1]['p50']:.0f} ms, p99 {windows[-1]['p99']:.0f} ms, max {windows[-1]['max']:.0f} ms")
+    record = {"kind": "contention", "started": started, "clients": args.clients, "workers": 2}
+    record |= {"database": redact(database_url), "cores": os.cpu_count(), "load_before": load_before}
+    save("contention", record | {"load_after": load_average(), "windows": windows})
+    write_report()
+    return 0
 
 
 # --- what the database holds afterwards ------------------------------------------------------------------
@@ -1275,10 +1318,10 @@ def write_report() -> None:
     from load_report import render  # noqa: PLC0415  (scripts/load_report.py: tables and charts)
 
     mixed, scaling, faults = load_saved("mixed"), load_saved("scaling"), load_saved("faults")
-    before_fix = load_saved("faults-before-fix")  # kept by hand from a trial run before the fix
     # Earlier runs of `scaling`, kept by hand (copied to scaling-run<N>.json): the machine is shared.
     earlier = [record for n in (1, 2, 3) if (record := load_saved(f"scaling-run{n}")) is not None]
-    REPORT.write_text(render(mixed, scaling, faults, REPORT.parent, before_fix, earlier), encoding="utf-8")
+    report = render(mixed, scaling, faults, REPORT.parent, earlier, load_saved("contention"))
+    REPORT.write_text(report, encoding="utf-8")
     say(f"wrote {REPORT.relative_to(REPOSITORY)}")
 
 
@@ -1332,6 +1375,9 @@ def arguments() -> argparse.Namespace:
     scaling.add_argument("--clients", type=int, default=8)
     scaling.add_argument("--seconds", type=float, default=60)
     scaling.add_argument("--warm-up", type=float, default=10)
+    contention = commands.add_parser("contention")
+    contention.add_argument("--clients", type=int, default=2)
+    contention.add_argument("--seconds", type=float, default=45, help="the window alone, and of the batches")
     commands.add_parser("report")
     args = parser.parse_args()
     args.index_dir, args.data_dir = args.index_dir.resolve(), args.data_dir.resolve()
@@ -1349,6 +1395,7 @@ def main() -> int:
         "mixed": run_mixed,
         "scaling": run_scaling,
         "faults": run_faults,
+        "contention": run_contention,
         "report": run_report,
     }
     return runs[args.command](args)
