@@ -39,16 +39,17 @@ ROUTE_TEXT = {
     "tracked link": "`GET /r/{token}` of a program recommended earlier (302)",
 }
 SETUP = (
-    "- **Commands**: `scripts/load_test.py mixed --seconds 600 --rate 12 --workers 2`, then `scaling --workers "
-    "1,2,4 --clients 8 --seconds 60`, then `faults --pg-cluster 15/loadtest` (its `postgres`, `disk` and `kills` "
-    "phases), with `LMI_INDEX_DIR` holding the "
+    "- **Commands**, from a fresh clone of the commit measured: `scripts/load_test.py scaling --workers 1,2,4 "
+    "--clients 8 --seconds 60`, then `contention --clients 2 --seconds 45`, then `faults --pg-cluster 15/loadtest "
+    "--kill-every 45` (its `postgres`, `disk` and `kills` phases), then `mixed --seconds 600 --rate 12 --workers "
+    "2`, one after the other, with `LMI_INDEX_DIR` holding the "
     "e5 model files and the indexes: nothing was rebuilt, and each `lmi serve` answered `/readyz` 200 from every "
     "worker {start_range} after it was started.",
     "- **PostgreSQL**: a cluster of its own for these runs (`pg_createcluster 15 loadtest --port 5433`, the "
     "main cluster's `pg_hba.conf`, trust on loopback; PostgreSQL 15, `max_connections` 100, `shared_buffers` "
-    "128 MB as the main one) holding `lmi_load`: `lmi import-reference` (18 s) and `lmi catalog load-samples` "
-    "(4.5 min, 5,154 courses). A cluster of its own, because stopping PostgreSQL is one of the faults and other "
-    "developers' tests were using the main cluster (port 5432) at the same time: it would have failed theirs.",
+    "128 MB as the main one) holding `lmi_load`: `lmi import-reference` (10 s) and `lmi catalog load-samples` "
+    "(2 min, 5,154 courses, the skill space's embeddings already cached). A cluster of its own, because stopping "
+    "PostgreSQL is one of the faults and other tests may use the main cluster (port 5432) at the same time.",
     "- **Clients**: one process, asyncio + httpx, HTTP/1.1 with a pool of keep-alive connections (the kernel "
     "hands each new connection to one worker), no cookies kept (each page request is a new visit), a 30 s "
     'timeout. A portal\'s key from `lmi keys create --role portal --name "Load test"` for recommendations and '
@@ -102,16 +103,16 @@ FIXES = (
     "- README: the problem type, and the events paragraph.",
 )
 SCALING_NOTE = (
-    "On these 2 cores more workers do not search faster. One worker already keeps about 1.7 cores busy (its "
-    "embedding runs on 2 threads: the cores ÷ the workers); a search costs the same CPU whatever the number of "
-    "workers (37 to 39 unseen searches per second of the server's CPU time, in the calmest run), so more workers "
-    "could only use idle cores, and there are none; they add about 1 GB of memory each. With 4 workers the 8 "
-    "clients' keep-alive connections were also shared unevenly: the kernel hands each new connection to whichever "
-    "worker accepts first, and in a probe of 30 s one of the 4 workers got none (0.3 CPU seconds against 11 to "
-    "12 for the others). The three runs disagree (2 workers at 0.85, 0.90 and 1.44 times one worker) because "
-    "other developers' tests and benchmarks took a changing share of the same 2 cores: the calmest run (load "
-    "average 1 to 3) is the one shown first. Several workers are for resilience here (a killed worker does not "
-    "stop the service) and for hosts with more cores.",
+    "On these 2 cores more workers do not search faster, and cannot: an unseen search costs the same CPU whatever "
+    "the number of workers (the *searches per CPU second* column), and one worker already has most of the two "
+    "cores (the client process and PostgreSQL take the rest), so the ratios to one worker are the noise of a "
+    "machine with no idle core (earlier runs, with other developers' benchmarks on the same cores, gave 2 "
+    "workers 0.85, 0.90 and 1.44 times one). Each worker adds about 0.9 GB. What more cores would give follows "
+    "from the CPU cost: at about 43 unseen searches per CPU second, 150 a second need about 3.5 cores of workers "
+    "(an estimate from this machine's cores, not measured on a larger host). With 4 workers the clients' "
+    "keep-alive connections can be shared unevenly: the kernel hands each new connection to whichever worker "
+    "accepts first (in a 30 s probe of an earlier run one of 4 workers got none). Several workers are for "
+    "resilience here (a killed worker does not stop the service) and for hosts with more cores.",
 )
 CONTENTION_NOTE = (
     "Searches slow down beside an upload or batches because the two cores are shared: the upload's tagging and "
@@ -119,23 +120,21 @@ CONTENTION_NOTE = (
     "them: within a worker a person's search goes before the chunks of a batch, an upload or a re-tagging in "
     "the embedding queue (at most 16 texts a chunk), and the other worker has no part in them. Where uploads "
     "and batches are frequent, a host of their own (the same image, its own `LMI_WORKERS`) keeps them off the "
-    "cores that answer people.",
+    "cores that answer people. A batch gives way to searches within its worker, so under a steady stream of "
+    "searches it goes slowly (its titles per second above): what waits is the batch, never the person.",
 )
 FINDINGS = (
-    "- **A killed worker can go unnoticed for a minute** (not fixed here). uvicorn's supervisor checks each worker "
-    "every 0.5 s: `waitpid`, then a ping over a pipe, waiting for the pong up to `timeout_worker_healthcheck`, which "
-    "`lmi serve` sets to 60 s (`WORKER_HEALTHCHECK_SECONDS` in `service/cli/serve.py`, so that a worker unpickling "
-    "its models is not taken for a hung one and killed). When the kill lands while the supervisor waits for that "
-    "worker's pong, the pong never comes, and the death is no end of file either (the supervisor keeps the "
-    "worker's end of the pipe open as well): it waits the whole 60 s. py-spy showed its main thread in "
-    "`Process._healthcheck` → `Connection.poll(timeout=60)` while the killed worker was a zombie. It happened to "
-    "3 of the 8 kills of the kills phase below, and to 3 of 15 kills in earlier runs (58 s, 60.3 s and 60.2 s; "
-    "one more worker took 35.6 s to be replaced at a load average of 14, before this was instrumented); "
-    "otherwise the death is noticed within 0.5 s and a new worker serves some 4 to 11 s after the kill. "
-    "Meanwhile the other worker serves everything, so no request fails and no event is lost, at half the "
-    "capacity. The remedy belongs in the supervisor (wait for the pong in short steps and stop when the child "
-    "has died, or close the parent's copy of the child's end of the pipe); a shorter timeout in `serve.py` only "
-    "bounds the wait and brings back the risk it was raised against, so the choice is left to that file's owner.",
+    "- **A killed worker can go unnoticed for 20 s.** uvicorn's supervisor checks each worker every 0.5 s: "
+    "`waitpid`, then a ping over a pipe, waiting for the pong up to `timeout_worker_healthcheck` "
+    "(`WORKER_HEALTHCHECK_SECONDS` in `service/cli/serve.py`). When the kill lands while the supervisor waits for "
+    "that worker's pong, the pong never comes, and the death is no end of file either (the supervisor keeps the "
+    "worker's end of the pipe open as well): it waits the whole timeout (py-spy showed its main thread in "
+    "`Process._healthcheck` → `Connection.poll`). The timeout was 60 s in the first runs (3 of 8 kills, and 3 "
+    "of 15 before, waited 58 to 60 s); it is now 20 s, long enough for a worker that unpickles its models at "
+    "start (4 to 11 s seen here) not to be taken for a hung one, and the kills below show the waits it leaves. "
+    "Otherwise the death is noticed within 0.5 s. Meanwhile the other worker serves everything, so no request "
+    "fails and no event is lost, at half the capacity. The remedy belongs in the supervisor (wait for the pong "
+    "in short steps and stop when the child has died).",
     "- **Requests in flight on a killed worker get no answer** (`RemoteProtocolError`, `ReadError`), and so does "
     "a request the client sends at that moment on a keep-alive connection to it: inherent to `kill -9`. The "
     "harness resent such event batches after 1 s with the same ids; none was lost or counted twice.",
@@ -192,8 +191,8 @@ def render(
         f"{platform.python_version()}. The server (`lmi serve`, uvicorn's supervisor and its workers, the real "
         "e5 models from `LMI_INDEX_DIR`, `LMI_MATCHER_BACKEND=e5`, the rate limits raised with `UNLIMITED_RATES`: "
         "every client shares one address) and the clients (one asyncio + httpx process) run on the same "
-        "machine, over loopback; PostgreSQL 15 on the same machine too. Other developers' benchmarks and tests "
-        "ran on the machine at the same time: the load averages are given with each run.",
+        "machine, over loopback; PostgreSQL 15 on the same machine too. Nothing else heavy ran meanwhile (other "
+        "developers edited code and ran short tests); the load averages are given with each run.",
         "",
     ]
     lines += summary_section(mixed, scaling, faults, contention)
@@ -555,9 +554,11 @@ def _background_text(window: dict[str, Any]) -> str:
         return f"{background['what']}: {background['seconds']:.0f} s"
     if "batches" in background:
         longest = max(background["batch_seconds"], default=math.nan)
+        count = background["batches"]
+        each = f"{min(background['batch_seconds']):.0f} to {longest:.0f} s each" if count > 1 else f"{longest:.0f} s"
         return (
-            f"{background['what']}: {background['batches']} batches, each {min(background['batch_seconds']):.0f} "
-            f"to {longest:.0f} s ({background['titles_per_second']:.0f} titles/s)"
+            f"{background['what']}: {count} batch{'es' if count > 1 else ''}, {each} "
+            f"({background['titles_per_second']:.0f} titles/s)"
         )
     return "nothing"
 
