@@ -448,7 +448,7 @@ From the per-core rate above ({fmt(per_core)} titles per CPU-second, the lower o
   The input must be readable at the same path from every node (a shared file system, ~6 GB for 100 M
   titles of ~60 bytes), as must the index folder (LMI_INDEX_DIR: the ~100 MB embedding index and the
   model files).
-* **Uncertain**: the per-core rate comes from a loaded 2-core VM (see above); a cloud vCPU may be faster
+* **Uncertain**: the per-core rate comes from a 2-core VM (how loaded it was: above); a cloud vCPU may be faster
   or slower by tens of percent, and the price is assumed, not looked up. Re-run this script on one node
   of the target cluster type before committing to a budget.
 * **Not counted**: de-duplicating the titles first. Postings repeat titles a great deal; coding each
