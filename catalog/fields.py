@@ -38,7 +38,7 @@ FIELD_HELP = {
     "cost_cad": "cost in Canadian dollars, a number",
     "credential": "micro-credential, certificate, diploma, degree or course",
     "provider": "who teaches it, when not the institution itself",
-    "financial_aid": "aid it qualifies for, ';'-separated (OSAP, …)",
+    "financial_aid": "aid it qualifies for, ';'-separated (OSAP, …; RAFEO is stored as OSAP)",
     "start_dates": "ISO dates (YYYY-MM-DD), ';'-separated",
 }
 

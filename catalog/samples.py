@@ -4,6 +4,16 @@ ordinary upload (with a column mapping, so the files are not edited).
 Rows the upload refuses are skipped and counted (Coursera lists some courses twice; edX has courses
 taught in other languages than English and French). Where a file has no course link, one is built
 from the provider's search or page address and marked as derived.
+
+Costs and durations are read from the listings' text (`catalog.parsing`): edX's price is its verified
+certificate's ("FREE-Add a Verified Certificate for $49 USD": the course is free to follow, the
+certificate costs 49 US dollars, stored in Canadian dollars), its duration the weekly effort times the
+length ("3–5 hours per week" for "6 Weeks": 30 hours, at the upper bounds). Coursera gives a length
+only ("1 - 4 Weeks", "1 - 3 Months", "Less Than 2 Hours"): it is read at `COURSERA_HOURS_PER_WEEK`,
+the pace Coursera's pages state for their professional certificates ("… at 10 hours a week"), more
+than most single courses ask, so a Coursera duration errs long. Coursera gives no
+price; VIU's "duration" holds the level of a degree ("Bachelor's", "Master's"), not a length, and
+Polytechnique's file gives neither; no sample names financial aid.
 """
 
 import hashlib
@@ -24,6 +34,7 @@ from catalog.versions import active_version
 from models.accounts import Institution
 
 CATALOGS_DIR = "catalogs"
+COURSERA_HOURS_PER_WEEK = 10
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,11 @@ SAMPLES: tuple[SampleCatalog, ...] = (
             "provider": "Institution",
             "language": {"value": "en"},
             "delivery_mode": {"value": "online"},
+            "duration_hours": {
+                "column": "Duration",
+                "parse": "duration_hours",
+                "hours_per_week": COURSERA_HOURS_PER_WEEK,
+            },
             "credential": {
                 "column": "Learning Product",
                 "values": {
@@ -75,6 +91,8 @@ SAMPLES: tuple[SampleCatalog, ...] = (
             "language": "language",
             "delivery_mode": {"value": "online"},
             "credential": {"value": "course"},
+            "cost_cad": {"column": "price", "parse": "cost_cad"},
+            "duration_hours": {"template": "{course_effort} | {course_length}", "parse": "duration_hours"},
         },
     ),
     SampleCatalog(

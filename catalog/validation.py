@@ -2,7 +2,7 @@
 
 Cells are kept as the text given (a cell starting with ``=``, ``+``, ``-`` or ``@`` is text, never
 a formula); lists are split on ``;`` (on ``,`` when a cell has no ``;``); numbers, codes, regions,
-dates and URLs are checked.
+dates and URLs are checked; financial aid names are made canonical (« RAFEO » is stored as OSAP).
 """
 
 import datetime as dt
@@ -21,6 +21,7 @@ from catalog.fields import (
     CourseRecord,
     RowError,
 )
+from catalog.financial_aid import canonical_aids
 from catalog.mapping import FieldSource
 
 LANGUAGE_NAMES = {
@@ -137,7 +138,7 @@ def check_row(
     cost_cad = row.number("cost_cad")
     credential = row.choice("credential", CREDENTIAL_NAMES, CREDENTIALS)
     provider = row.text("provider")
-    financial_aid = split_list(row.text("financial_aid") or "")
+    financial_aid = canonical_aids(split_list(row.text("financial_aid") or ""))
     if row.errors:
         return row.errors
     assert required["course_id"] and required["title"] and url
