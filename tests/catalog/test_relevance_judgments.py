@@ -1,7 +1,9 @@
 """The relevance judgments that measure recommendations (`tests/data/recommendation_judgments.csv`):
-20 occupations typed as people type them, half in French, each with courses of the four sample
-catalogs graded 0 (not helpful), 1 (useful, partial) or 2 (prepares for it). Written before any
-ranking existed. These tests keep the file consistent with the catalogs and the NOC it names."""
+72 job titles typed as people type them, half in French, each with courses of the four sample
+catalogs graded 0 (not helpful), 1 (useful, partial) or 2 (prepares for it), pooled widely (word-sense
+traps included) and written before the ranking was tuned. Half the titles of each language are the
+test half, which tuning never looks at. These tests keep the file consistent with the catalogs and
+the NOC it names."""
 
 import csv
 from collections import Counter, defaultdict
@@ -16,7 +18,7 @@ from models.catalog import Course
 from tests.support.source_data import DATA_DIR, UNIT_GROUPS, csv_rows
 
 JUDGMENTS = Path(__file__).resolve().parents[1] / "data" / "recommendation_judgments.csv"
-COLUMNS = ["query", "lang", "noc_code", "course", "grade", "note"]
+COLUMNS = ["query", "lang", "half", "noc_code", "course", "grade", "note"]
 
 
 def judgments() -> list[dict[str, str]]:
@@ -26,10 +28,16 @@ def judgments() -> list[dict[str, str]]:
         return list(reader)
 
 
-def test_twenty_occupations_half_asked_in_french() -> None:
-    languages = {(row["query"], row["lang"]) for row in judgments()}
-    assert len(languages) == 20
-    assert Counter(lang for _, lang in languages) == {"en": 10, "fr": 10}
+def test_seventy_two_titles_half_asked_in_french_in_two_halves() -> None:
+    queries = {(row["query"], row["lang"], row["half"]) for row in judgments()}
+    assert len(queries) == 72 == len({(query, lang) for query, lang, _ in queries})
+    assert Counter((lang, half) for _, lang, half in queries) == {
+        ("en", "tune"): 18,
+        ("en", "test"): 18,
+        ("fr", "tune"): 18,
+        ("fr", "test"): 18,
+    }
+    assert len({row["noc_code"] for row in judgments()}) >= 60
 
 
 def test_each_query_names_one_unit_group_and_grades_enough_courses() -> None:
@@ -40,10 +48,11 @@ def test_each_query_names_one_unit_group_and_grades_enough_courses() -> None:
     for query, rows in by_query.items():
         assert len({row["noc_code"] for row in rows}) == 1, query
         assert rows[0]["noc_code"] in unit_groups, query
-        assert 15 <= len(rows) <= 30, query
+        assert len(rows) >= 15, query
         assert len({row["course"] for row in rows}) == len(rows), f"{query}: a course judged twice"
         assert {row["grade"] for row in rows} <= {"0", "1", "2"}, query
         assert any(row["grade"] != "0" for row in rows), f"{query}: nothing helpful judged"
+        assert len({row["half"] for row in rows}) == 1, f"{query}: in both halves"
         assert any(row["grade"] == "0" for row in rows), f"{query}: no negative example"
 
 
