@@ -52,7 +52,7 @@ def serve_recommendation(
     now = now or dt.datetime.now(dt.UTC)
     context: dict[str, Any] = {
         "session_id": request.session_id,
-        "variant": request.variant,
+        "variant": answer.variant,  # the arm served: the learning arm may have taken the session
         "lang": answer.lang if answer.lang in ("en", "fr") else None,
         "region": resolve_region(session, request.region).code if request.region else None,
         "noc_code": answer.occupation.noc_code if answer.occupation else None,

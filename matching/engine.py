@@ -228,6 +228,15 @@ class Matcher:
         with self._people_first:
             return self._search_all(items, lang, limit, background=False)
 
+    def query_vector(self, query: str, lang: str = "auto") -> np.ndarray | None:
+        """The embedding of a title as a search reads it (normalized, abbreviations expanded), from the
+        matcher's cache when it was just searched; None without embeddings or for a title of no words."""
+        plan = self.plan(SearchQuery(query), lang)
+        if self._scheduler is None or not plan.searchable:
+            return None
+        with self._people_first:
+            return self._submit([plan.semantic_text()], background=False)()[0]
+
     def _search_all(
         self, items: Sequence[SearchQuery], lang: str, limit: int, *, background: bool
     ) -> list[SearchResult]:

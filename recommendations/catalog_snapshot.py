@@ -5,18 +5,39 @@ never a mix. :class:`SnapshotCache` keeps the latest and reads a new one when an
 active version (or the tagging of its courses) changes: one small query per request tells.
 """
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.linking import GIVEN
 from models.accounts import Institution
 from models.catalog import CatalogVersion, Course, CourseOccupation, CourseTagging
 
 VersionKey = tuple[tuple[int, int, str | None], ...]
+SUMMARY_CHARS = 120
+TAG_SKILL_CONFIDENCE = 0.3  # a tag names an ESCO skill from this confidence
+TAG_DESCRIPTOR_CONFIDENCE = 0.5  # and stands for an OaSIS descriptor from this one (as a course covers one)
+# Words some catalogs put before the description proper: an empty cell written out, or edX's note
+# that the course belongs to a series.
+_BOILERPLATE = re.compile(
+    r"^(?:n/?a(?:\s+|$)|this course is part of an? [^.]{0,60}?\b(?:program|certificate|xseries|series)\b\.?\s*)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s+|(?=[A-Z]))")
+
+
+@dataclass(frozen=True)
+class CourseSkill:
+    """One of a course's own skill tags, as its catalog words it."""
+
+    text: str
+    descriptor_id: str | None  # the OaSIS descriptor it stands for, when tagging found one near enough
 
 
 @dataclass(frozen=True)
@@ -37,6 +58,9 @@ class CourseEntry:
     duration_hours: float | None
     credential: str | None
     financial_aid: tuple[str, ...]
+    # What reasons quote: its own tags that fit it (not a neighbouring row's), and the start of its description.
+    skills: tuple[CourseSkill, ...] = ()
+    summary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +114,7 @@ def load_snapshot(session: Session, descriptor_ids: Sequence[str], dimension: in
     row_of_course: dict[int, int] = {}
     for row, (course, institution, tagging) in enumerate(rows):
         row_of_course[course.id] = row
-        courses.append(_entry(course, institution))
+        courses.append(_entry(course, institution, tagging))
         if tagging is not None:
             vector = np.frombuffer(tagging.vector, dtype=np.float32)
             if vector.shape == (dimension,):
@@ -109,7 +133,7 @@ def load_snapshot(session: Session, descriptor_ids: Sequence[str], dimension: in
     return CatalogSnapshot(versions, courses, vectors, coverage, links, list(descriptor_ids))
 
 
-def _entry(course: Course, institution: Institution) -> CourseEntry:
+def _entry(course: Course, institution: Institution, tagging: CourseTagging | None) -> CourseEntry:
     return CourseEntry(
         key=f"{institution.slug}:{course.course_id}",
         course_id=course.course_id,
@@ -127,7 +151,41 @@ def _entry(course: Course, institution: Institution) -> CourseEntry:
         duration_hours=course.duration_hours,
         credential=course.credential,
         financial_aid=tuple(str(aid) for aid in course.financial_aid or ()),
+        skills=own_skills(tagging.tags if tagging is not None else []),
+        summary=summary(course.description),
     )
+
+
+def own_skills(tags: Sequence[Any]) -> tuple[CourseSkill, ...]:
+    """The tags the catalog gave a course (not those inferred from its title) that name a skill,
+    when tagging found that they fit it: some rows carry a neighbouring row's tags, and some tags
+    are search words that match no skill ("red seal", "apprenticeship")."""
+    skills = []
+    for tag in tags:
+        if not (isinstance(tag, dict) and tag.get("source") == GIVEN and tag.get("fits_course") and tag.get("text")):
+            continue
+        descriptor_id = _match(tag.get("descriptor"), TAG_DESCRIPTOR_CONFIDENCE)
+        if descriptor_id is not None or _match(tag.get("skill"), TAG_SKILL_CONFIDENCE) is not None:
+            skills.append(CourseSkill(" ".join(str(tag["text"]).split()), descriptor_id))
+    return tuple(skills)
+
+
+def _match(found: object, least: float) -> str | None:
+    """The id of a tag's nearest skill or descriptor, if it is near enough."""
+    if not isinstance(found, dict) or not found.get("id"):
+        return None
+    confidence = found.get("confidence")
+    return str(found["id"]) if isinstance(confidence, int | float) and confidence >= least else None
+
+
+def summary(description: str | None) -> str | None:
+    """The first sentence of a description, at most `SUMMARY_CHARS` long (cut after a word, with an
+    ellipsis), without the boilerplate some catalogs start with; None without a description."""
+    text = _BOILERPLATE.sub("", " ".join((description or "").split()))
+    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    if len(first) > SUMMARY_CHARS:
+        first = first[: SUMMARY_CHARS + 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+    return first or None
 
 
 class SnapshotCache:
@@ -149,3 +207,31 @@ class SnapshotCache:
                 fresh = load_snapshot(session, self._descriptor_ids, self._dimension)
                 self._snapshot = fresh
             return self._snapshot
+
+
+class FitCache:
+    """How far each occupation stands out for each course of the latest snapshot (see
+    `ranking.occupation_fit`), computed once per snapshot. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._versions: VersionKey | None = None
+        self._fit = np.zeros((0, 0), dtype=np.float32)
+        self._lock = threading.Lock()
+
+    def current(self, snapshot: CatalogSnapshot, occupation_vectors: np.ndarray) -> np.ndarray:
+        with self._lock:
+            if self._versions != snapshot.versions:
+                self._fit = occupation_fit(snapshot.vectors, occupation_vectors)
+                self._versions = snapshot.versions
+            return self._fit
+
+
+def occupation_fit(course_vectors: np.ndarray, occupation_vectors: np.ndarray) -> np.ndarray:
+    """(courses, occupations): how far each occupation stands out among all occupations in similarity to
+    each course, in standard deviations; `occupation_vectors` is (texts, occupations, dimension) and a
+    course's similarity to an occupation is that of its closest text."""
+    similarity: np.ndarray = np.max(occupation_vectors @ course_vectors.T, axis=0).T
+    deviation = similarity.std(axis=1, keepdims=True)
+    deviation[deviation == 0] = 1.0
+    fit: np.ndarray = ((similarity - similarity.mean(axis=1, keepdims=True)) / deviation).astype(np.float32)
+    return fit

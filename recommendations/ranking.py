@@ -3,16 +3,21 @@
 A course's score adds three parts:
 
 * text: how far the course stands out in similarity to the occupation's titles, definition and
-  duties, in standard deviations over all courses (a course only counts from 1 SD up);
+  duties, in standard deviations over all courses (a course only counts from 1 SD up), mixed with
+  how far it stands out in similarity to the title the person typed; it counts only when the
+  occupation also stands out among all occupations for the course (a cybersecurity course is close
+  to "security guard", but far closer to cybersecurity specialists), unless the course is linked;
 * link: the course's link to the occupation (1 when its institution gave the code, the inferred
   link's score otherwise);
 * gap: the share of the person's skill gap (the occupation's important descriptors they lack,
   weighted by how much the occupation needs them) that the course covers.
 
 Then: a course in the language of the request gains a little (a French request ranks a French
-course above an equal English one); filters are applied exactly; no institution takes more than
-`max_share` of the first ten places; ties break on the course key, so the same input always
-gives the same output.
+course above an equal English one); filters are applied exactly; a title is shown once; courses
+far weaker than the first are left out, so a short list of fitting programs is not padded with
+noise; no institution takes more than `max_share` of the first ten places; ties break on the course
+key, so the same input always gives the same output. The constants were chosen on the tune half of
+`tests/data/recommendation_judgments.csv` (see `scripts/eval_recommendations.py`).
 """
 
 import math
@@ -21,14 +26,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from catalog.financial_aid import canonical_aid
+from catalog.linking import GIVEN
 from recommendations.catalog_snapshot import CatalogSnapshot, CourseEntry, Link
 
 TEXT_Z_FLOOR = 1.0
 TEXT_Z_SPAN = 3.0
 MIN_SCORE = 0.2
-SAME_LANGUAGE_BONUS = 0.1
+SAME_LANGUAGE_BONUS = 0.03
 COVERS_GAP = 0.5  # coverage from which a course is said to close a gap skill
 TOP_PLACES = 10
+FIT_Z_FLOOR = 1.5  # an occupation must stand this far out among all occupations for a course's text to count
+QUERY_SHARE = 0.3  # of the text part: the title as typed, against the occupation's texts
+RELATIVE_FLOOR = 0.65  # a course scoring under this share of the best one is left out: a short list over noise
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,8 @@ class Filters:
     financial_aid: str | None = None
 
     def admit(self, course: CourseEntry) -> bool:
-        """Exact: a course whose value is unknown does not pass a filter on that value."""
+        """Exact: a course whose value is unknown does not pass a filter on that value. Aid is named as
+        catalogs store it (« RAFEO » is OSAP)."""
         return (
             (self.delivery_mode is None or course.delivery_mode == self.delivery_mode)
             and (self.max_cost_cad is None or (course.cost_cad is not None and course.cost_cad <= self.max_cost_cad))
@@ -68,7 +79,7 @@ class Filters:
             and (self.credential is None or course.credential == self.credential)
             and (
                 self.financial_aid is None
-                or any(aid.casefold() == self.financial_aid.casefold() for aid in course.financial_aid)
+                or any(aid.casefold() == canonical_aid(self.financial_aid).casefold() for aid in course.financial_aid)
             )
         )
 
@@ -92,14 +103,32 @@ def rank_courses(
     limit: int,
     max_share: float,
     weights: Weights = DEFAULT_WEIGHTS,
+    fit: np.ndarray | None = None,
+    query_vector: np.ndarray | None = None,
+    relative_floor: float | None = None,
 ) -> list[RankedCourse]:
+    """`fit`: for each course, how far this occupation stands out among all occupations in similarity to
+    the course, in standard deviations (see `occupation_fit`); a course that fits other occupations far
+    better only shares words with this one ("security" for a security guard and a cybersecurity course)
+    and is left out unless its institution links it to this occupation. `query_vector`, the title as
+    the person typed it, embedded: how far a course stands out in similarity to it makes
+    `QUERY_SHARE` of the text part of a course already close to the occupation (a pastry cook and a
+    baker share a unit group, not their programs). `relative_floor` (default `RELATIVE_FLOOR`; 0 keeps
+    every candidate, as the learning arm's pool does)."""
     if not snapshot.courses:
         return []
     text = _text_part(np.max(snapshot.vectors @ np.atleast_2d(occupation_vectors).T, axis=1), snapshot.tagged)
     links = {link.row: link for link in snapshot.links.get(noc_code, [])}
     link_part = np.zeros(len(snapshot.courses), dtype=np.float32)
+    given = np.zeros(len(snapshot.courses), dtype=bool)
     for row, link in links.items():
         link_part[row] = link.score
+        given[row] = link.source == GIVEN
+    if query_vector is not None:
+        query_text = _text_part(snapshot.vectors @ query_vector, snapshot.tagged)
+        text = np.where(text > 0, QUERY_SHARE * query_text + (1 - QUERY_SHARE) * text, 0.0)
+    if fit is not None:
+        text = text * ((fit >= FIT_Z_FLOOR) | (link_part > 0))
     gap_columns = [(snapshot.descriptor_columns[d], d, w) for d, w in gap.items() if d in snapshot.descriptor_columns]
     gap_total = sum(weight for _, _, weight in gap_columns)
     gap_part = np.zeros(len(snapshot.courses), dtype=np.float32)
@@ -113,10 +142,12 @@ def rank_courses(
     scores = scores + weights.same_language * language * relevant
     floor = MIN_SCORE * (weights.text + weights.link + weights.gap)
     candidates = [
-        row for row in np.flatnonzero(relevant & (scores >= floor)) if filters.admit(snapshot.courses[int(row)])
+        int(row) for row in np.flatnonzero(relevant & (scores >= floor)) if filters.admit(snapshot.courses[int(row)])
     ]
     candidates.sort(key=lambda row: (-round(float(scores[row]), 6), snapshot.courses[row].key))
-    chosen = _capped(snapshot, [int(row) for row in candidates], limit, max_share)
+    least = RELATIVE_FLOOR if relative_floor is None else relative_floor
+    candidates = _without_weak(candidates, scores - weights.link * link_part * given, least)
+    chosen = _capped(snapshot, _distinct_titles(snapshot, candidates), limit, max_share)
     return [
         RankedCourse(
             row,
@@ -131,6 +162,29 @@ def rank_courses(
         )
         for row in chosen
     ]
+
+
+def _without_weak(ordered: list[int], content: np.ndarray, relative_floor: float) -> list[int]:
+    """The courses whose score, but for a link their institution gave, reaches `relative_floor` of the
+    best such score: an institution's own link lifts its program to the top without pushing the
+    programs that are as close to the occupation out of the list."""
+    if not ordered:
+        return ordered
+    least = relative_floor * max(float(content[row]) for row in ordered)
+    return [row for row in ordered if content[row] >= least]
+
+
+def _distinct_titles(snapshot: CatalogSnapshot, ordered: list[int]) -> list[int]:
+    """The best-placed course of each title: catalogs list one course several times (other sessions,
+    other providers), and a person should see a title once."""
+    seen: set[str] = set()
+    distinct = []
+    for row in ordered:
+        title = " ".join(snapshot.courses[row].title.casefold().split())
+        if title not in seen:
+            seen.add(title)
+            distinct.append(row)
+    return distinct
 
 
 def _text_part(similarity: np.ndarray, tagged: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@ reasons, beside the occupation's outlook and wages."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -10,10 +11,11 @@ from catalog.skill_space import SkillSpace
 from labour_market.occupations import get_unit_group
 from labour_market.profile import MarketSummary, market_summary
 from matching.engine import Match, Matcher
-from recommendations.catalog_snapshot import CourseEntry, SnapshotCache
+from recommendations.catalog_snapshot import CourseEntry, FitCache, SnapshotCache
 from recommendations.gap import OccupationSkill, listed_skill_coverage, skill_gap
+from recommendations.learning import LearningArm
 from recommendations.ranking import DEFAULT_WEIGHTS, Filters, Weights, rank_courses
-from recommendations.reasons import no_match_message, program_reason
+from recommendations.reasons import ProgramFacts, ReasonContext, no_match_message, program_reasons
 
 ALTERNATIVES = 3
 DEFAULT_MAX_SHARE = 0.5
@@ -68,21 +70,25 @@ class Recommender:
         space: SkillSpace,
         max_share: float = DEFAULT_MAX_SHARE,
         weights: Weights = DEFAULT_WEIGHTS,
+        learner: LearningArm | None = None,
     ):
+        self.learner = learner  # the learning arm (recommendations.learning), when it is on
         self.matcher = matcher
         self.space = space
         self.max_share = max_share
         self.weights = weights
         self.snapshots = SnapshotCache([d.id for d in space.descriptors], space.embedder.dimension)
+        self._fits = FitCache()
 
     def recommend(self, session: Session, request: RecommendationRequest) -> Recommendation:
         """Raises OccupationNotFound (an unknown `noc_code`) or UnknownRegion."""
+        variant, learner = self._arm(request)
         lang = self._language(request)
         matches = self._occupations(session, request, lang)
         if not matches:
             return Recommendation(
                 lang, True, no_match_message(lang), None, None, [], None, [], [], None, request.session_id,
-                request.variant,
+                variant,
             )  # fmt: skip
         occupation = matches[0]
         market = market_summary(session, occupation.noc_code, "fr" if lang == "fr" else "en", request.region)
@@ -92,7 +98,9 @@ class Recommender:
         snapshot = self.snapshots.current(session)
         labels = {skill.descriptor_id: skill.label for skill in gap.skills}
         row = self.space.occupation_rows[occupation.noc_code]
-        ranked = rank_courses(
+        fit = self._fits.current(snapshot, self.space.occupation_vectors)[:, row]
+        rank = partial(
+            rank_courses,
             snapshot,
             # The English text only: it holds the definition and duties (and the French title); the
             # French titles alone made the ranking worse on the judgments (nDCG@10 0.37 against 0.42).
@@ -101,25 +109,41 @@ class Recommender:
             gap.weights(),
             lang,
             request.filters,
-            request.limit,
-            self.max_share,
-            self.weights,
+            max_share=self.max_share,
+            weights=self.weights,
+            fit=fit,
+            query_vector=self.matcher.query_vector(request.job_title, lang) if request.job_title else None,
         )
+        ranked = rank(limit=request.limit)
+        if learner is not None:
+            # The arm chooses among the base ranking's first programs, those under its relative floor
+            # included, and shows one more than the base list (a place to try a program not tried yet).
+            shown = min(request.limit, len(ranked) + 1) if ranked else 0
+            pool = rank(limit=learner.pool(request.limit), relative_floor=0.0)
+            ranked = learner.rerank(snapshot, occupation.noc_code, pool, shown, self.max_share, request.session_id)
+        facts = [
+            ProgramFacts(snapshot.courses[item.row], [(d, labels[d]) for d in item.gap_covered], item.link)
+            for item in ranked
+        ]
+        reasons = program_reasons(lang, ReasonContext(occupation.title, gap.person_known), facts)
         programs = []
-        for place, item in enumerate(ranked, start=1):
-            course = snapshot.courses[item.row]
-            covered = [labels[descriptor] for descriptor in item.gap_covered]
-            reason = program_reason(
-                lang, occupation.title, covered, gap.person_known, item.link, course.institution_name
-            )
+        for place, (item, fact, reason) in enumerate(zip(ranked, facts, reasons, strict=True), start=1):
+            covered = [label for _, label in fact.covered]
             programs.append(
-                Program(course, place, item.score, reason, covered, item.link.source if item.link else None)
+                Program(fact.course, place, item.score, reason, covered, item.link.source if item.link else None)
             )
         alternatives = matches[1 : 1 + ALTERNATIVES]
         return Recommendation(
             lang, False, None, occupation, market.teer, alternatives, market, gap.skills, programs, current,
-            request.session_id, request.variant,
+            request.session_id, variant,
         )  # fmt: skip
+
+    def _arm(self, request: RecommendationRequest) -> tuple[str | None, LearningArm | None]:
+        """The request's variant (the learning arm may assign one) and the learning arm when it is that."""
+        if self.learner is None:
+            return request.variant, None
+        variant = self.learner.variant_for(request.variant, request.session_id)
+        return variant, self.learner if variant == self.learner.name else None
 
     def _language(self, request: RecommendationRequest) -> str:
         if request.lang != "auto":

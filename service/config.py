@@ -89,6 +89,23 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LMI_MAX_INSTITUTION_SHARE"),
         description="Largest share of the first ten recommended programs one institution may take.",
     )
+    learning_arm: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        validation_alias=AliasChoices("LMI_LEARNING_ARM"),
+        description="Variant name (such as learning) of the experiment arm that re-ranks programs from what people "
+        "chose for the occupation (trusted clicks, inquiries and referrals); requests carrying it get it. Unset: off.",
+    )
+    learning_arm_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        validation_alias=AliasChoices("LMI_LEARNING_ARM_SHARE"),
+        description="Share of sessions put in the learning arm when a request names no variant (by a hash of its "
+        "session_id; a request without one is not); 0: only requests naming the arm.",
+    )
     retag_on_startup: bool = Field(
         default=True,
         validation_alias=AliasChoices("LMI_RETAG_ON_STARTUP"),

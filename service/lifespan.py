@@ -2,9 +2,9 @@
 engine and its session factory, the models (matcher with its embedding worker, title suggester, skill
 space and recommender: `service.state`, built in the background on a first start while words alone
 answer), the catalog upload worker (which first re-tags catalogs tagged under another model or
-reference data), the robot detector, the tracked links' signer and the analytics' rounding key, and
-the daily deletion of events past their retention period. Routes reach them through typed
-dependencies."""
+reference data), the robot detector, the tracked links' signer and the analytics' rounding key, the
+learning arm of the ranking when it is on (handed to the recommender), and the daily deletion of
+events past their retention period. Routes reach them through typed dependencies."""
 
 import asyncio
 import contextlib
@@ -25,6 +25,8 @@ from analytics.privacy import RobotDetector
 from catalog.jobs import JobRunner
 from matching.backends import NO_EMBEDDINGS
 from models.database import create_database_engine, create_session_factory
+from recommendations.feedback import FeedbackCache
+from recommendations.learning import LearningArm
 from service.config import Settings
 from service.http.rate_limit import address_salt
 from service.problems import job_problem
@@ -73,6 +75,8 @@ def lifespan_for(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContext
             app.state.link_signer = LinkSigner(secret) if secret else None
             app.state.disclosure_key = disclosure_key(secret) if secret else None
             app.state.address_salt = address_salt(secret) if secret else None
+            app.state.learning_feedback = FeedbackCache(session_factory) if settings.learning_arm else None
+            app.state.learning_arm = learning_arm_for(settings, app.state.learning_feedback)
             purging = asyncio.create_task(purge_daily(app.state.session_factory, settings.event_retention_days))
             building = await start_models(app, settings, upload_jobs)
             yield
@@ -168,7 +172,17 @@ async def _swap_when_built(
     logger.info("the models are built: job-title search and recommendations are whole")
 
 
+def learning_arm_for(settings: Settings, feedback: FeedbackCache | None) -> LearningArm | None:
+    """The learning arm when `LMI_LEARNING_ARM` names it, with the feedback it reads (the trusted events,
+    read again in the background every few minutes)."""
+    if settings.learning_arm is None or feedback is None:
+        return None
+    return LearningArm(settings.learning_arm, feedback.observed, share=settings.learning_arm_share)
+
+
 def _serve(app: FastAPI, models: ServiceModels, settings: Settings, upload_jobs: JobRunner) -> None:
+    if models.recommender is not None:
+        models.recommender.learner = app.state.learning_arm
     app.state.models = models
     space = models.skill_space
     if space is not None and settings.retag_on_startup:

@@ -5,7 +5,9 @@ the same input gives the same output."""
 import dataclasses
 
 import numpy as np
+import pytest
 
+from recommendations import ranking
 from recommendations.catalog_snapshot import CatalogSnapshot, CourseEntry, Link
 from recommendations.ranking import Filters, rank_courses
 
@@ -102,7 +104,8 @@ def test_a_french_request_ranks_a_french_course_above_an_equal_english_one() -> 
     assert keys(rank_courses(snap, OCCUPATION, "11100", {}, "en", Filters(), 10, 1.0), snap) == ["a:en", "a:fr"]
 
 
-def test_the_gap_decides_between_equally_close_courses_and_is_reported() -> None:
+def test_the_gap_decides_between_equally_close_courses_and_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ranking, "RELATIVE_FLOOR", 0.0)  # the course not covering the gap is kept, below
     snap = snapshot([course("a:law"), course("a:accounting")], [0.95, 0.95], [[0.0, 0.9], [0.9, 0.0]])
     gap = {"oasis:knowledge:Accounting": 0.9}
     ranked = rank_courses(snap, OCCUPATION, "11100", gap, "en", Filters(), 10, 1.0)
@@ -113,7 +116,8 @@ def test_the_gap_decides_between_equally_close_courses_and_is_reported() -> None
     assert keys(law_gap, snap) == ["a:law", "a:accounting"]
 
 
-def test_a_given_link_lifts_a_course_and_is_kept_as_its_evidence() -> None:
+def test_a_given_link_lifts_a_course_and_is_kept_as_its_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ranking, "RELATIVE_FLOOR", 0.0)  # the unlinked course is kept, below
     snap = snapshot([course("a:text"), course("a:linked")], [0.95, 0.93])
     snap.links["11100"] = [Link(1, 1.0, "given", "NOC 2021 11100, given by the institution")]
     ranked = rank_courses(snap, OCCUPATION, "11100", {}, "en", Filters(), 10, 1.0)
