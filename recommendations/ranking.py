@@ -13,7 +13,7 @@ A course's score adds three parts:
   weighted by how much the occupation needs them) that the course covers.
 
 Then: a course in the language of the request gains a little (a French request ranks a French
-course above an equal English one); filters are applied exactly; a title is shown once; courses
+course above an equal English one); filters are applied exactly; a title is shown once by each institution; courses
 far weaker than the first are left out, so a short list of fitting programs is not padded with
 noise; no institution takes more than `max_share` of the first ten places; ties break on the course
 key, so the same input always gives the same output. The constants were chosen on the tune half of
@@ -175,12 +175,14 @@ def _without_weak(ordered: list[int], content: np.ndarray, relative_floor: float
 
 
 def _distinct_titles(snapshot: CatalogSnapshot, ordered: list[int]) -> list[int]:
-    """The best-placed course of each title: catalogs list one course several times (other sessions,
-    other providers), and a person should see a title once."""
-    seen: set[str] = set()
+    """The best-placed course of each title of each institution: a catalog lists one course several
+    times (other sessions, other providers), and a person should see it once; two colleges' programs
+    of one name are two programs."""
+    seen: set[tuple[int, str]] = set()
     distinct = []
     for row in ordered:
-        title = " ".join(snapshot.courses[row].title.casefold().split())
+        course = snapshot.courses[row]
+        title = (course.institution_id, " ".join(course.title.casefold().split()))
         if title not in seen:
             seen.add(title)
             distinct.append(row)

@@ -33,6 +33,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -599,7 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.candidates.write_text(candidates_text(document), encoding="utf-8")
     document = json.loads(args.candidates.read_text(encoding="utf-8"))
     lists = candidate_lists(document, judged)
-    run = simulate(
+    run_searches = partial(
+        simulate,
         lists,
         args.searches,
         seed=args.seed,
@@ -609,19 +611,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         thompson=args.thompson,
         progress=progress,
     )
+    run = run_searches()
     biggest = max(run.base_impressions, key=lambda institution: run.base_impressions[institution])
     progress(f"the same searches, people never clicking institution {biggest}'s programs")
-    shunned = simulate(
-        lists,
-        args.searches,
-        seed=args.seed,
-        share=args.share,
-        block_size=args.block,
-        tuning=tuning,
-        thompson=args.thompson,
-        shunned=biggest,
-        progress=progress,
-    )
+    shunned = run_searches(shunned=biggest)
     chart(run, args.report.with_suffix(".svg"))
     args.report.write_text(
         render(run, (biggest, shunned), lists, tuning, args, str(document["made"]), str(document["skill_space"])),

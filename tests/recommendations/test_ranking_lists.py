@@ -10,12 +10,18 @@ from recommendations.ranking import Filters, rank_courses
 from tests.recommendations.test_ranking import OCCUPATION, course, keys, snapshot
 
 
-def test_a_title_listed_twice_is_shown_once_at_its_better_place() -> None:
+def test_a_title_an_institution_lists_twice_is_shown_once_at_its_better_place() -> None:
     snap = snapshot(
-        [course("a:1", title="Science & Cooking"), course("b:1", 2, title="science  &  cooking"), course("a:2")],
-        [0.95, 0.93, 0.9],
+        [
+            course("a:1", title="Science & Cooking"),
+            course("a:2", title="science  &  cooking"),
+            course("a:3"),
+            course("b:1", 2, title="Science & Cooking"),
+        ],
+        [0.95, 0.93, 0.9, 0.9],
     )
-    assert keys(rank_courses(snap, OCCUPATION, "11100", {}, "en", Filters(), 10, 1.0), snap) == ["a:1", "a:2"]
+    ranked = keys(rank_courses(snap, OCCUPATION, "11100", {}, "en", Filters(), 10, 1.0), snap)
+    assert ranked == ["a:1", "a:3", "b:1"]  # another college's program of the same name is another program
 
 
 def test_a_course_that_fits_other_occupations_far_better_is_left_out_unless_linked(
