@@ -5,17 +5,18 @@ A course's score adds three parts:
 * text: how far the course stands out in similarity to the occupation's titles, definition and
   duties, in standard deviations over all courses (a course only counts from 1 SD up), mixed with
   how far it stands out in similarity to the title the person typed; it counts only when the
-  occupation also stands out among all occupations for the course (a cybersecurity course is close
-  to "security guard", but far closer to cybersecurity specialists), unless the course is linked;
+  occupation also stands out among all occupations for the course (a microservices course stood
+  out among the courses for dental assistants, but dental assistants do not stand out for it),
+  unless the course is linked;
 * link: the course's link to the occupation (1 when its institution gave the code, the inferred
   link's score otherwise);
 * gap: the share of the person's skill gap (the occupation's important descriptors they lack,
   weighted by how much the occupation needs them) that the course covers.
 
 Then: a course in the language of the request gains a little (a French request ranks a French
-course above an equal English one); filters are applied exactly; a title is shown once by each institution; courses
-far weaker than the first are left out, so a short list of fitting programs is not padded with
-noise; no institution takes more than `max_share` of the first ten places; ties break on the course
+course above an equal English one); filters are applied exactly; an institution's title is shown
+once; courses far weaker than the first are left out, so a short list of fitting programs is not
+padded with noise; no institution takes more than `max_share` of the first ten places; ties break on the course
 key, so the same input always gives the same output. The constants were chosen on the tune half of
 `tests/data/recommendation_judgments.csv` (see `scripts/eval_recommendations.py`).
 """
@@ -108,9 +109,9 @@ def rank_courses(
     relative_floor: float | None = None,
 ) -> list[RankedCourse]:
     """`fit`: for each course, how far this occupation stands out among all occupations in similarity to
-    the course, in standard deviations (see `occupation_fit`); a course that fits other occupations far
-    better only shares words with this one ("security" for a security guard and a cybersecurity course)
-    and is left out unless its institution links it to this occupation. `query_vector`, the title as
+    the course, in standard deviations (see `catalog_snapshot.occupation_fit`); a course for which this
+    occupation does not stand out only shares a few words with it and is left out unless it is linked
+    to the occupation. `query_vector`, the title as
     the person typed it, embedded: how far a course stands out in similarity to it makes
     `QUERY_SHARE` of the text part of a course already close to the occupation (a pastry cook and a
     baker share a unit group, not their programs). `relative_floor` (default `RELATIVE_FLOOR`; 0 keeps

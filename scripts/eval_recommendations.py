@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 JUDGMENTS = ROOT / "tests" / "data" / "recommendation_judgments.csv"
 REPORT = ROOT / "reports" / "recommendations.md"
 LEARNING = ROOT / "reports" / "recommendations_learning.md"
+LIMITS = ROOT / "reports" / "recommendations_limits.md"  # written by hand from this report's figures
 RANKINGS: dict[str, Weights] = {"ranking": DEFAULT_WEIGHTS, "text only": TEXT_ONLY, "skill overlap only": SKILLS_ONLY}
 MAIN = "ranking"
 HALVES = ("tune", "test")
@@ -551,10 +552,11 @@ def render_examples(answers: Sequence[Answer]) -> list[str]:
     return lines
 
 
-def render_learning(path: Path) -> list[str]:
-    lines = ["## Learning from clicks", ""]
+def render_included(heading: str, path: Path, missing: str) -> list[str]:
+    """A section whose body is another report's (its own title left out), or `missing`."""
+    lines = [f"## {heading}", ""]
     if not path.exists():
-        return [*lines, "Produced by `scripts/simulate_learning.py` (not run yet).", ""]
+        return [*lines, missing, ""]
     body = path.read_text(encoding="utf-8").splitlines()
     if body and body[0].startswith("# "):
         body = body[1:]
@@ -574,12 +576,13 @@ def render(
     lines = render_header(queries, rows, halves, skill_space)
     lines += render_halves(answers, halves)
     lines += render_targets(answers, halves, latency)
+    lines += render_included("What limits the figures", LIMITS, f"Not written yet (`{LIMITS.name}`).")
     lines += render_languages(answers, halves)
     if latency is not None:
         lines += render_latency(latency, len(answers[MAIN]))
     lines += render_per_query(answers[MAIN])
     lines += render_examples(answers[MAIN])
-    lines += render_learning(LEARNING)
+    lines += render_included("Learning from clicks", LEARNING, "Made by `scripts/simulate_learning.py` (not run yet).")
     return "\n".join(lines)
 
 
