@@ -211,7 +211,7 @@ class SnapshotCache:
 
 class FitCache:
     """How far each occupation stands out for each course of the latest snapshot (see
-    `ranking.occupation_fit`), computed once per snapshot. Thread-safe."""
+    `occupation_fit`), computed once per snapshot. Thread-safe."""
 
     def __init__(self) -> None:
         self._versions: VersionKey | None = None

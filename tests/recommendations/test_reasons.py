@@ -10,6 +10,7 @@ import pytest
 
 from recommendations.catalog_snapshot import CourseEntry, CourseSkill, Link, own_skills, summary
 from recommendations.reasons import ProgramFacts, ReasonContext, program_reasons, short_title
+from tests.recommendations.test_ranking import course as ranked_course
 
 PHYSICAL_HEALTH = "oasis:knowledge:Physical Health"
 MEDICINE = "oasis:knowledge:Medicine and Dentistry"
@@ -27,25 +28,16 @@ ENGLISH_TEMPLATE_WORDS = re.compile(
 
 
 def course(title: str, institution: str = "Vancouver Island University", **fields: object) -> CourseEntry:
-    base = CourseEntry(
-        key=f"x:{title}",
+    made = ranked_course(
+        f"x:{title}",
         course_id=title,
         title=title,
         url="https://example.ca/",
-        url_derived=False,
-        institution_id=1,
         institution_slug="x",
         institution_name=institution,
-        provider=None,
-        language="en",
         delivery_mode=None,
-        region=None,
-        cost_cad=None,
-        duration_hours=None,
-        credential=None,
-        financial_aid=(),
     )
-    return dataclasses.replace(base, **fields)  # type: ignore[arg-type]
+    return dataclasses.replace(made, **fields)  # type: ignore[arg-type]
 
 
 def tags(*pairs: tuple[str, str | None]) -> tuple[CourseSkill, ...]:
