@@ -60,8 +60,9 @@ def serve_recommendation(
     }
     rows = [_server_event("page_view", now, robot, **context)] if page_view else []
     rows.append(_server_event("search", now, robot, **context))
-    impression_ids = [new_id("i_") for _ in answer.programs]
-    for impression_id, program in zip(impression_ids, answer.programs, strict=True):
+    shown = answer.all_programs()
+    impression_ids = [new_id("i_") for _ in shown]
+    for impression_id, (noc_code, program) in zip(impression_ids, shown, strict=True):
         rows.append(
             event_row(
                 dedupe_key("impression", impression_id, impression_id),
@@ -70,7 +71,7 @@ def serve_recommendation(
                 "server",
                 now,
                 robot,
-                **context,
+                **(context | {"noc_code": noc_code}),
                 impression_id=impression_id,
                 course_key=program.course.key,
                 institution_id=program.course.institution_id,

@@ -1,24 +1,29 @@
 """Recommending programs: job title → occupation → the person's skill gap → ranked programs with
 reasons, beside the occupation's outlook and wages."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+import numpy as np
 from sqlalchemy.orm import Session
 
+from careers.gap import OccupationSkill, SkillGap, listed_skill_coverage, skill_gap
+from careers.search import CareerSearch, Transition
 from catalog.skill_space import SkillSpace
+from labour_market.language import Language
 from labour_market.occupations import get_unit_group
 from labour_market.profile import MarketSummary, market_summary
 from matching.engine import Match, Matcher
-from recommendations.catalog_snapshot import CourseEntry, FitCache, SnapshotCache
-from recommendations.gap import OccupationSkill, listed_skill_coverage, skill_gap
+from recommendations.catalog_snapshot import CatalogSnapshot, CourseEntry, FitCache, SnapshotCache
 from recommendations.learning import LearningArm
-from recommendations.ranking import DEFAULT_WEIGHTS, Filters, Weights, rank_courses
+from recommendations.ranking import DEFAULT_WEIGHTS, Filters, RankedCourse, Weights, rank_courses
 from recommendations.reasons import ProgramFacts, ReasonContext, no_match_message, program_reasons
 
 ALTERNATIVES = 3
 DEFAULT_MAX_SHARE = 0.5
+MOVES_SHOWN = 5  # career moves answered for `moves: true`
+PROGRAMS_PER_MOVE = 3
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class RecommendationRequest:
     limit: int = 10
     session_id: str | None = None
     variant: str | None = None
+    moves: bool = False  # the best moves from the current job, each with the programs that close its gap
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,21 @@ class Recommendation:
     current_occupation: Match | None
     session_id: str | None
     variant: str | None
+    moves: list["MoveRecommendation"] = field(default_factory=list)
+
+    def all_programs(self) -> list[tuple[str | None, Program]]:
+        """Every program shown, with its occupation: the occupation's own, then each move's."""
+        code = self.occupation.noc_code if self.occupation else None
+        return [(code, program) for program in self.programs] + [
+            (move.transition.noc_code, program) for move in self.moves for program in move.programs
+        ]
+
+
+@dataclass(frozen=True)
+class MoveRecommendation:
+    transition: Transition
+    skills: list[OccupationSkill]  # the move's occupation's important skills, those the person has marked
+    programs: list[Program]
 
 
 class Recommender:
@@ -71,7 +92,9 @@ class Recommender:
         max_share: float = DEFAULT_MAX_SHARE,
         weights: Weights = DEFAULT_WEIGHTS,
         learner: LearningArm | None = None,
+        careers: CareerSearch | None = None,
     ):
+        self.careers = careers  # career moves, for `moves: true`
         self.learner = learner  # the learning arm (recommendations.learning), when it is on
         self.matcher = matcher
         self.space = space
@@ -84,36 +107,19 @@ class Recommender:
         """Raises OccupationNotFound (an unknown `noc_code`) or UnknownRegion."""
         variant, learner = self._arm(request)
         lang = self._language(request)
+        if request.moves:
+            return self._moves(session, request, lang, variant)
         matches = self._occupations(session, request, lang)
         if not matches:
-            return Recommendation(
-                lang, True, no_match_message(lang), None, None, [], None, [], [], None, request.session_id,
-                variant,
-            )  # fmt: skip
+            return self._no_match(request, lang, variant)
         occupation = matches[0]
         market = market_summary(session, occupation.noc_code, "fr" if lang == "fr" else "en", request.region)
         current = self._current_occupation(request, lang)
         listed = listed_skill_coverage(self.space, request.skills)
         gap = skill_gap(self.space, occupation.noc_code, lang, listed, current.noc_code if current else None)
         snapshot = self.snapshots.current(session)
-        labels = {skill.descriptor_id: skill.label for skill in gap.skills}
-        row = self.space.occupation_rows[occupation.noc_code]
-        fit = self._fits.current(snapshot, self.space.occupation_vectors)[:, row]
-        rank = partial(
-            rank_courses,
-            snapshot,
-            # The English text only: it holds the definition and duties (and the French title); the
-            # French titles alone made the ranking worse on the judgments (nDCG@10 0.37 against 0.42).
-            self.space.occupation_vectors[0, row],
-            occupation.noc_code,
-            gap.weights(),
-            lang,
-            request.filters,
-            max_share=self.max_share,
-            weights=self.weights,
-            fit=fit,
-            query_vector=self.matcher.query_vector(request.job_title, lang) if request.job_title else None,
-        )
+        query_vector = self.matcher.query_vector(request.job_title, lang) if request.job_title else None
+        rank = self._ranking(snapshot, occupation.noc_code, gap.weights(), lang, request, query_vector)
         ranked = rank(limit=request.limit)
         if learner is not None:
             # The arm chooses among the base ranking's first programs, those under its relative floor
@@ -121,22 +127,89 @@ class Recommender:
             shown = min(request.limit, len(ranked) + 1) if ranked else 0
             pool = rank(limit=learner.pool(request.limit), relative_floor=0.0)
             ranked = learner.rerank(snapshot, occupation.noc_code, pool, shown, self.max_share, request.session_id)
+        programs = self._programs(snapshot, ranked, gap, occupation.title, lang)
+        alternatives = matches[1 : 1 + ALTERNATIVES]
+        return Recommendation(
+            lang, False, None, occupation, market.teer, alternatives, market, gap.skills, programs, current,
+            request.session_id, variant,
+        )  # fmt: skip
+
+    def _no_match(self, request: RecommendationRequest, lang: str, variant: str | None) -> Recommendation:
+        return Recommendation(
+            lang, True, no_match_message(lang), None, None, [], None, [], [], None, request.session_id, variant
+        )
+
+    def _ranking(
+        self,
+        snapshot: CatalogSnapshot,
+        noc_code: str,
+        gap_weights: dict[str, float],
+        lang: str,
+        request: RecommendationRequest,
+        query_vector: np.ndarray | None,
+    ) -> Callable[..., list[RankedCourse]]:
+        row = self.space.occupation_rows[noc_code]
+        fit = self._fits.current(snapshot, self.space.occupation_vectors)[:, row]
+        return partial(
+            rank_courses,
+            snapshot,
+            # The English text only: it holds the definition and duties (and the French title); the
+            # French titles alone made the ranking worse on the judgments (nDCG@10 0.37 against 0.42).
+            self.space.occupation_vectors[0, row],
+            noc_code,
+            gap_weights,
+            lang,
+            request.filters,
+            max_share=self.max_share,
+            weights=self.weights,
+            fit=fit,
+            query_vector=query_vector,
+        )
+
+    def _programs(
+        self, snapshot: CatalogSnapshot, ranked: list[RankedCourse], gap: SkillGap, title: str, lang: str
+    ) -> list[Program]:
+        labels = {skill.descriptor_id: skill.label for skill in gap.skills}
         facts = [
             ProgramFacts(snapshot.courses[item.row], [(d, labels[d]) for d in item.gap_covered], item.link)
             for item in ranked
         ]
-        reasons = program_reasons(lang, ReasonContext(occupation.title, gap.person_known), facts)
+        reasons = program_reasons(lang, ReasonContext(title, gap.person_known), facts)
         programs = []
         for place, (item, fact, reason) in enumerate(zip(ranked, facts, reasons, strict=True), start=1):
             covered = [label for _, label in fact.covered]
             programs.append(
                 Program(fact.course, place, item.score, reason, covered, item.link.source if item.link else None)
             )
-        alternatives = matches[1 : 1 + ALTERNATIVES]
+        return programs
+
+    def _moves(
+        self, session: Session, request: RecommendationRequest, lang: str, variant: str | None
+    ) -> Recommendation:
+        """The best moves from the person's current job, each with the programs that close its gap."""
+        current = self._current_occupation(request, lang)
+        if current is None or self.careers is None:
+            return self._no_match(request, lang, variant)
+        language: Language = "fr" if lang == "fr" else "en"
+        market = market_summary(session, current.noc_code, language, request.region)
+        answer = self.careers.transitions(
+            session, current.noc_code, language, request.region, min(request.limit, MOVES_SHOWN)
+        )
+        listed = listed_skill_coverage(self.space, request.skills)
+        snapshot = self.snapshots.current(session)
+        moves = []
+        for transition in answer.transitions:
+            gap = skill_gap(self.space, transition.noc_code, lang, listed, current.noc_code)
+            rank = self._ranking(snapshot, transition.noc_code, gap.weights(), lang, request, None)
+            ranked = rank(limit=PROGRAMS_PER_MOVE)
+            moves.append(
+                MoveRecommendation(
+                    transition, gap.skills, self._programs(snapshot, ranked, gap, transition.title, lang)
+                )
+            )
         return Recommendation(
-            lang, False, None, occupation, market.teer, alternatives, market, gap.skills, programs, current,
-            request.session_id, variant,
-        )  # fmt: skip
+            lang, False, None, current, market.teer, [], market, [], [], current, request.session_id, variant, moves
+        )
 
     def _arm(self, request: RecommendationRequest) -> tuple[str | None, LearningArm | None]:
         """The request's variant (the learning arm may assign one) and the learning arm when it is that."""

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accounts.exceptions import InstitutionNotFound, NotAllowed, NotAuthenticated
 from analytics.exceptions import InvalidPeriod, InvalidTarget, UnknownLink, UnknownTarget
+from careers.exceptions import NoSkillsGiven
 from catalog.exceptions import (
     CourseNotFound,
     InvalidCatalog,
@@ -148,6 +149,13 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "problem with its `line` (CSV: the line of the file; JSON: the position of the course, from 1), "
         "`column` and `reason`. Fix them, or upload again with `on_error=skip` to import the good rows; "
         "`dry_run=true` checks without importing.",
+    ),
+    "no-skills": ProblemType(
+        422,
+        "No skills given",
+        "A search by skills needs at least one skill: a list (`skills`, 1 to 50, each 1 to 200 characters) or a "
+        "text (`text`, such as the skills section of a résumé) in which skills are separated by commas, "
+        "semicolons, bullets or line breaks.",
     ),
     "unreadable-catalog": ProblemType(
         422,
@@ -299,6 +307,7 @@ DOMAIN_PROBLEMS: dict[type[Exception], Callable[[Any], Problem]] = {
     OccupationNotFound: _occupation_not_found,
     CrosswalkCodeNotFound: _crosswalk_code_not_found,
     UnknownRegion: _unknown_region,
+    NoSkillsGiven: _plain("no-skills"),
     NotAuthenticated: _plain("unauthorized"),
     NotAllowed: _plain("forbidden"),
     InstitutionNotFound: lambda error: Problem("unknown-institution", str(error), {"hint": "/v1/institutions"}),

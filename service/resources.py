@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analytics.links import stored_secret
 from analytics.retention import purge_before, retention_cutoff
+from careers.career_space import load_career_space
+from careers.search import CareerSearch
 from catalog.retagging import retag_stale
 from catalog.skill_space import SkillSpace, load_skill_space
 from labour_market.title_index import read_title_index
@@ -162,8 +164,11 @@ def load_models(
         if worker is not None:
             worker.close()
         raise
-    recommender = Recommender(matching.matcher, space, max_institution_share) if space else None
-    return ServiceModels(matching.matcher, matching.suggester, space, recommender, skill_worker=worker)
+    careers = None
+    if space is not None:
+        careers = CareerSearch(load_career_space(session_factory, space, data_dir, index_dir), matching.matcher)
+    recommender = Recommender(matching.matcher, space, max_institution_share, careers=careers) if space else None
+    return ServiceModels(matching.matcher, matching.suggester, space, recommender, careers, skill_worker=worker)
 
 
 def retag_stale_catalogs(session_factory: sessionmaker[Session], space: SkillSpace) -> int:

@@ -10,6 +10,7 @@ a request reads one `ServiceModels` and sees either the stand-in or the whole mo
 
 from dataclasses import dataclass, field
 
+from careers.search import CareerSearch
 from catalog.skill_space import SkillSpace
 from matching.engine import Matcher
 from matching.scheduling import EmbeddingScheduler
@@ -17,7 +18,7 @@ from matching.suggest import TitleSuggester
 from recommendations.recommend import Recommender
 
 TITLE_INDEX = "the job-title index"
-SKILL_SPACE = "the skill space (ESCO skills, OaSIS descriptors, occupations)"
+SKILL_SPACE = "the skill space (ESCO skills, OaSIS descriptors, occupations and their duties)"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class ServiceModels:
     suggester: TitleSuggester | None = None
     skill_space: SkillSpace | None = None
     recommender: Recommender | None = None
+    careers: CareerSearch | None = None  # skills to occupations and career moves
     building: tuple[str, ...] = ()  # what is still being built, in the order it is built
     failed: str | None = None  # why the build failed, if it did
     # the skill space's embedding worker, when the matcher has none of its own (words-only matching)

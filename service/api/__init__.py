@@ -7,6 +7,7 @@ from service.api.analytics.dashboard import router as dashboard_router
 from service.api.analytics.events_router import router as events_router
 from service.api.analytics.links_router import router as links_router
 from service.api.analytics.router import router as analytics_router
+from service.api.careers.router import router as careers_router
 from service.api.catalog.router import router as catalog_router
 from service.api.labour_market.router import router as labour_market_router
 from service.api.matching.router import router as matching_router
@@ -16,6 +17,7 @@ from service.api.recommendations.router import router as recommendations_router
 api_v1 = APIRouter(prefix="/v1")
 # `/v1/occupations/search` before `/v1/occupations/{noc_code}`, which would read "search" as a code.
 api_v1.include_router(matching_router)
+api_v1.include_router(careers_router)
 api_v1.include_router(labour_market_router)
 api_v1.include_router(catalog_router)
 api_v1.include_router(recommendations_router)

@@ -5,12 +5,14 @@ program cards whose links go through the tracked links. Text the person typed is
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from analytics.tracking import Served
+from careers.market import WageChange
+from careers.search import CareerMoves, SkillSearch
 from labour_market.profile import MarketSummary
 from labour_market.regions import RegionInfo
 from matching.engine import Match
@@ -21,6 +23,7 @@ from service.api.recommendations.page_query import COST_STEPS, HOUR_STEPS, PageQ
 from service.api.recommendations.page_text import PageLanguage
 
 CONFIDENT_MATCHES = ("code", "noc2016_code")
+TO_LEARN_SHOWN = 3  # skills to learn shown for each job of a list (a skills search's, the moves')
 DESCRIPTION_SENTENCES = 2
 # Unicode's explicit direction controls: embeddings and overrides (LRE, RLE, PDF, LRO, RLO), isolates
 # (LRI, RLI, FSI, PDI) and marks (LRM, RLM, ALM).
@@ -77,6 +80,27 @@ class ProgramCard:
 
 
 @dataclass(frozen=True)
+class OccupationLine:
+    """An occupation in a list (a skills search's answer, the moves from a result): a link to its own
+    result, with a few short facts."""
+
+    title: str
+    noc_label: str
+    address: str
+    facts: list[Markup]
+
+
+@dataclass(frozen=True)
+class SkillResultView:
+    """The answer to "What can you do?": the occupations that use it, closest first."""
+
+    occupations: list[OccupationLine]
+    no_match: bool
+    unrecognized: Markup | None
+    announcement: str
+
+
+@dataclass(frozen=True)
 class ResultView:
     title: str
     noc_label: str
@@ -96,6 +120,7 @@ class ResultView:
     announcement: str
     noc_code: str
     region_code: str
+    moves: list[OccupationLine] = field(default_factory=list)  # jobs a person in this one could move to
 
 
 @dataclass(frozen=True)
@@ -193,6 +218,74 @@ def no_match_view(query: PageQuery, t: dict[str, str], similar: Sequence[Suggest
     """No occupation for the title; `similar` titles to try, each a search of its own."""
     tries = [Link(suggestion.title, query.address(q=suggestion.title, noc=None)) for suggestion in similar]
     return NoMatchView(with_typed(t["no_match"], query=query.title), tries, t["announce_no_match"])
+
+
+def skill_result_view(found: SkillSearch | None, query: PageQuery, t: dict[str, str]) -> SkillResultView:
+    """The occupations that use what the person can do (None: no skill could be read in it), each a
+    link to its own result with the skills of the person's it uses and a few to learn."""
+    lang = query.lang
+    if found is None or found.no_match or not found.occupations:
+        return SkillResultView([], True, None, t["announce_can_no_match"])
+    occupations = []
+    for occupation in found.occupations:
+        facts = []
+        uses = list(dict.fromkeys(matched.input for matched in occupation.matched))
+        if uses:
+            facts.append(escape(t["can_uses"]).format(skills=typed_list(uses)))
+        if learn := _to_learn([skill.name for skill in occupation.to_learn], t):
+            facts.append(learn)
+        occupations.append(_occupation_line(occupation.noc_code, occupation.title, facts, query, t))
+    unrecognized = escape(t["can_unrecognized"]).format(skills=typed_list(found.unrecognized))
+    return SkillResultView(
+        occupations=occupations,
+        no_match=False,
+        unrecognized=unrecognized if found.unrecognized else None,
+        announcement=t["announce_can"].format(count=number(len(occupations), lang)),
+    )
+
+
+def move_lines(moves: CareerMoves, query: PageQuery, t: dict[str, str]) -> list[OccupationLine]:
+    """The jobs a person in the result's occupation could move to, each a link to its own result with
+    the change in median wage, whether it asks for more training, whether pay and outlook are no
+    worse, and a few skills to learn."""
+    lines = []
+    for move in moves.transitions:
+        facts = []
+        if move.wage_change is not None:
+            facts.append(escape(wage_change_line(move.wage_change, t, query.lang)))
+        if move.more_training:
+            facts.append(escape(t["move_more_training"]))
+        if move.desirable:
+            facts.append(escape(t["move_desirable"]))
+        if learn := _to_learn([skill.name for skill in move.to_learn], t):
+            facts.append(learn)
+        lines.append(_occupation_line(move.noc_code, move.title, facts, query, t))
+    return lines
+
+
+def wage_change_line(change: WageChange, t: dict[str, str], lang: PageLanguage) -> str:
+    """The change of median wage a move brings: `Median wage: +$3.20 an hour (+12%)`."""
+    sign = "+" if change.change >= 0 else "\u2212"  # a minus sign, not a hyphen
+    amount = sign + money(abs(change.change), lang)
+    share = ("+" if change.percent >= 0 else "\u2212") + percent(abs(change.percent) / 100, lang)
+    return t["move_wage"].format(change=amount, percent=share)
+
+
+def typed_list(items: Sequence[str]) -> Markup:
+    """Things the person typed, listed: each isolated (see `typed`), separated by commas."""
+    return Markup(", ").join(typed(item) for item in items)
+
+
+def _occupation_line(code: str, title: str, facts: list[Markup], query: PageQuery, t: dict[str, str]) -> OccupationLine:
+    # The occupation's own result: its title searched with its code chosen for it, as under "did you
+    # mean"; the place, filters and what the person already does are kept, the skills search is not.
+    address = query.address(q=title, noc=code, can=None)
+    return OccupationLine(title, t["noc"].format(code=code), address, facts)
+
+
+def _to_learn(names: Sequence[str], t: dict[str, str]) -> Markup | None:
+    shown = list(dict.fromkeys(names))[:TO_LEARN_SHOWN]
+    return escape(t["to_learn"].format(skills=", ".join(shown))) if shown else None
 
 
 def typed(text: str) -> Markup:

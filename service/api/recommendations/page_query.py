@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from careers.skill_text import MAX_SKILL_LENGTH, MAX_SKILLS, SEPARATORS
 from recommendations.ranking import Filters
 from service.api.recommendations.page_text import PageLanguage
 from service.api.recommendations.schemas import LABEL_MAX_LENGTH, SKILL_MAX_LENGTH, SKILLS_MAX
@@ -19,7 +20,21 @@ AIDS = ("OSAP",)
 NOC_CODE = re.compile(r"[0-9]{5}")
 SKILL_SEPARATORS = re.compile(r"[,;\n]+")
 # The address's parameters, in the order the canonical address lists them.
-PARAMETERS = ("q", "noc", "noc_q", "region", "mode", "cost", "hours", "aid", "teach", "current", "skills", "lang")
+PARAMETERS = (
+    "q",
+    "noc",
+    "noc_q",
+    "can",
+    "region",
+    "mode",
+    "cost",
+    "hours",
+    "aid",
+    "teach",
+    "current",
+    "skills",
+    "lang",
+)
 
 
 @dataclass(frozen=True)
@@ -37,12 +52,19 @@ class PageQuery:
     teach: str = ""
     current: str = ""
     skills: str = ""
+    can: str = ""  # what the person can do ("What can you do?"): the other way in, without a job title
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def asks(self) -> bool:
-        """Whether there is a search to answer."""
+        """Whether there is a job-title search to answer."""
         return bool(self.title) and not self.errors
+
+    @property
+    def asks_by_skills(self) -> bool:
+        """Whether there is a search by what the person can do to answer (a job title, when there is
+        one too, is answered instead)."""
+        return bool(self.can) and not self.title and not self.errors
 
     def skill_list(self) -> list[str]:
         return split_skills(self.skills)
@@ -69,6 +91,7 @@ class PageQuery:
             "teach": self.teach,
             "current": self.current,
             "skills": self.skills,
+            "can": self.can,
             "lang": self.lang,
             **changes,
         }
@@ -91,6 +114,10 @@ def read_query(parameters: Mapping[str, str], lang: PageLanguage) -> PageQuery:
     listed = split_skills(skills)
     if len(listed) > SKILLS_MAX or any(len(skill) > SKILL_MAX_LENGTH for skill in listed):
         errors["skills"] = "error_skills"
+    can = parameters.get("can", "").strip()
+    can_listed = can_skills(can)
+    if len(can_listed) > MAX_SKILLS or any(len(skill) > MAX_SKILL_LENGTH for skill in can_listed):
+        errors["can"] = "error_can"
     noc = parameters.get("noc", "")
     chosen_for = " ".join(parameters.get("noc_q", "").split())
     region = parameters.get("region", "").strip()
@@ -106,6 +133,7 @@ def read_query(parameters: Mapping[str, str], lang: PageLanguage) -> PageQuery:
         teach=_one_of(parameters.get("teach"), ("en", "fr")),
         current=current,
         skills=skills,
+        can=can,
         errors=errors,
     )
 
@@ -113,6 +141,18 @@ def read_query(parameters: Mapping[str, str], lang: PageLanguage) -> PageQuery:
 def split_skills(text: str) -> list[str]:
     """Skills as typed, one per comma, semicolon or line."""
     return [skill.strip() for skill in SKILL_SEPARATORS.split(text) if skill.strip()]
+
+
+def can_skills(text: str) -> list[str]:
+    """What the person can do, as the careers domain splits it (on lines, commas, semicolons, bullets
+    and sentence ends), each once whatever its case: counted and measured here, since the domain
+    itself would keep only the first MAX_SKILLS, each cut to MAX_SKILL_LENGTH characters."""
+    skills: dict[str, str] = {}
+    for part in SEPARATORS.split(text):
+        skill = " ".join(part.split()).strip(" -–—*:()[]\"'")
+        if len(skill) >= 2:
+            skills.setdefault(skill.casefold(), skill)
+    return list(skills.values())
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...]) -> str:

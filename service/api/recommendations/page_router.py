@@ -1,9 +1,12 @@
 """The public page: `GET /` is a plain form that the server answers with the result page (no script
 needed), `GET /results` the same result alone for the page's script to swap in, `POST /feedback`
-"was this helpful?". The search, the programs shown and the page view are logged as the JSON API logs
-them; a cookie that ends with the browser session (a random pseudonym) ties them into one visit, and
-another remembers the language chosen with the switch."""
+"was this helpful?". Beside the job title, a second form asks "What can you do?" (`can`) and lists
+the occupations that use it; a job title's result also lists the jobs one could move to from it.
+The search, the programs shown and the page view are logged as the JSON API logs them (a search by
+skills logs its page view only); a cookie that ends with the browser session (a random pseudonym)
+ties them into one visit, and another remembers the language chosen with the switch."""
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass, replace
@@ -15,6 +18,9 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from analytics.tracking import record_feedback, record_page_view, serve_recommendation
+from careers.exceptions import NoSkillsGiven
+from careers.search import CareerSearch, SkillSearch, SkillSearchRequest
+from careers.skill_text import MAX_SKILL_LENGTH, MAX_SKILLS
 from labour_market.exceptions import OccupationNotFound, UnknownRegion
 from labour_market.regions import list_regions
 from matching.suggest import TitleSuggester
@@ -22,9 +28,13 @@ from recommendations.recommend import RecommendationRequest, Recommender
 from service.api.analytics.dependencies import AppLinkSigner, AppRobots, UserAgent
 from service.api.recommendations.page_content import (
     NoMatchView,
+    OccupationLine,
+    ResultView,
     form_choices,
+    move_lines,
     no_match_view,
     result_view,
+    skill_result_view,
 )
 from service.api.recommendations.page_query import TITLE_MAX, PageQuery, read_query
 from service.api.recommendations.page_templates import ASSETS, render
@@ -44,8 +54,11 @@ PAGE_PREFIXES = ("/assets/", "/r/")
 LANGUAGE_COOKIE = "lmi_lang"
 LANGUAGE_KEPT_SECONDS = 365 * 24 * 3600
 VISIT = re.compile(r"v_[A-Za-z0-9_-]{16}")
-TYPED_FIELDS = ("q", "current", "skills")  # the form's fields whose text the person types
+TYPED_FIELDS = ("q", "current", "skills", "can")  # the forms' fields whose text the person types
 TRY_TITLES = 5
+SKILL_SEARCH_LIMIT = 10  # occupations listed for "What can you do?"
+MOVES_SHOWN = 5  # jobs listed under "Jobs you could move to"
+logger = logging.getLogger(__name__)
 # Own script and styles only; the form and the feedback post to this service alone.
 POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -189,7 +202,8 @@ def _page_query(request: Request, lang: PageLanguage) -> PageQuery:
         return read_query(request.query_params, lang)
     unreadable = unreadable_parameters(request.scope.get("query_string", b""))
     query = read_query({name: value for name, value in request.query_params.items() if name not in unreadable}, lang)
-    field = next((name for name in TYPED_FIELDS if name in unreadable), "q")
+    by_skills = "can" in request.query_params and "q" not in request.query_params
+    field = next((name for name in TYPED_FIELDS if name in unreadable), "can" if by_skills else "q")
     return replace(query, errors={**query.errors, field: "error_unreadable"})
 
 
@@ -208,19 +222,74 @@ def _answer(
         return context, 422
     if is_head_request(request.scope):
         return context, 200
-    if not query.asks:
+    if not query.asks and not query.asks_by_skills:
         record_page_view(session, session_id=visit, lang=query.lang, robot=robot)
         return context, 200
     models: ServiceModels = request.app.state.models
+    if query.asks_by_skills:
+        return _by_skills(session, models.careers, query, context, robot, visit)
+    return _by_title(session, models, query, context, signer, robot, visit)
+
+
+def _by_title(
+    session: Session,
+    models: ServiceModels,
+    query: PageQuery,
+    context: dict[str, object],
+    signer: AppLinkSigner,
+    robot: bool,
+    visit: str,
+) -> tuple[dict[str, object], int]:
+    """A job title's result with its programs and the jobs one could move to from it."""
     recommender = models.recommender
     if recommender is None:
         return context | {"starting": True}, 503
-    suggester = models.suggester
     try:
-        found = _recommend(session, recommender, suggester, query, signer, robot, visit)
+        found = _recommend(session, recommender, models.suggester, query, signer, robot, visit)
     except UnknownRegion:
         return context | {"errors": _messages({"region": "error_region"}, page_texts(query.lang))}, 422
+    if isinstance(result := found.get("result"), ResultView):
+        found["result"] = replace(result, moves=_moves(session, models.careers, result.noc_code, query))
     return context | found, 200
+
+
+def _by_skills(
+    session: Session,
+    careers: CareerSearch | None,
+    query: PageQuery,
+    context: dict[str, object],
+    robot: bool,
+    visit: str,
+) -> tuple[dict[str, object], int]:
+    """Answers "What can you do?" with the occupations that use it. Not a recommendation (no program
+    is shown): only the page view is logged, and nothing the person typed."""
+    if careers is None:
+        return context | {"starting": True}, 503
+    t = page_texts(query.lang)
+    asked = SkillSearchRequest(text=query.can, lang=query.lang, region=query.region or None, limit=SKILL_SEARCH_LIMIT)
+    found: SkillSearch | None
+    try:
+        found = careers.by_skills(session, asked)
+    except UnknownRegion:
+        return context | {"errors": _messages({"region": "error_region"}, t)}, 422
+    except NoSkillsGiven:  # nothing that reads as a skill (single letters, punctuation)
+        found = None
+    record_page_view(session, session_id=visit, lang=query.lang, robot=robot)
+    return context | {"skill_result": skill_result_view(found, query, t), "page_title": t["can_page_title"]}, 200
+
+
+def _moves(session: Session, careers: CareerSearch | None, code: str, query: PageQuery) -> list[OccupationLine]:
+    """The jobs a person in the result's occupation could move to; none when the career space is not
+    there yet or cannot answer for it (the result is shown all the same)."""
+    if careers is None:
+        return []
+    try:
+        moves = careers.transitions(session, code, query.lang, query.region or None, MOVES_SHOWN)
+    except Exception:
+        logger.warning("no career moves for %s", code, exc_info=True)
+        session.rollback()  # the result's events were committed already; leave the session usable
+        return []
+    return move_lines(moves, query, page_texts(query.lang))
 
 
 def _recommend(
@@ -266,6 +335,7 @@ def _base_context(query: PageQuery, t: dict[str, str]) -> dict[str, object]:
         "query": query,
         "errors": _messages(query.errors, t),
         "page_title": t["page_title"],
+        "can_max": MAX_SKILLS,
     }
 
 
@@ -275,6 +345,7 @@ def _messages(errors: dict[str, str], t: dict[str, str]) -> dict[str, str]:
         "error_title_long": {"max": TITLE_MAX},
         "error_current_long": {"max": TITLE_MAX},
         "error_skills": {"max": SKILLS_MAX, "length": SKILL_MAX_LENGTH},
+        "error_can": {"max": MAX_SKILLS, "length": MAX_SKILL_LENGTH},
     }
     return {field: t[key].format(**limits.get(key, {})) for field, key in errors.items()}
 

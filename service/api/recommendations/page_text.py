@@ -64,6 +64,56 @@ TEXTS: dict[str, tuple[str, str]] = {
     "current": ("My current or last job", "Mon emploi actuel ou le dernier"),
     "skills": ("My skills, separated by commas", "Mes compétences, séparées par des virgules"),
     "submit": ("Find programs", "Trouver des formations"),
+    "can_heading": ("What can you do?", "Que savez-vous faire ?"),
+    "can_intro": (
+        "No job title in mind? List what you can do and see the jobs that use it.",
+        "Pas de titre d'emploi en tête ? Indiquez ce que vous savez faire et voyez les emplois qui y font appel.",
+    ),
+    "can": ("Things you can do", "Ce que vous savez faire"),
+    "can_hint": (
+        "One per line, or separated by commas or semicolons; at most {max}. For example: pruning fruit trees, "
+        "driving a tractor.",
+        "Une chose par ligne, ou séparées par des virgules ou des points-virgules ; au plus {max}. Par exemple : "
+        "montage vidéo, sous-titrage.",
+    ),
+    "can_submit": ("Find jobs", "Trouver des emplois"),
+    "can_page_title": ("Jobs that use what you can do", "Emplois qui font appel à ce que vous savez faire"),
+    "can_results": ("Jobs that use what you can do", "Emplois qui font appel à ce que vous savez faire"),
+    "can_results_hint": (
+        "The closest first. Open a job to see its pay, its outlook and programs that lead to it.",
+        "Les plus proches d'abord. Ouvrez un emploi pour voir son salaire, ses perspectives et des formations "
+        "qui y mènent.",
+    ),
+    "can_uses": ("Uses: {skills}", "Fait appel à : {skills}"),
+    "to_learn": ("To learn: {skills}", "À apprendre : {skills}"),
+    "can_unrecognized": (
+        "Not recognized as skills, so not used: {skills}.",
+        "Non reconnu comme compétence, donc non utilisé : {skills}.",
+    ),
+    "can_no_match": (
+        "We could not match these skills to a job.",
+        "Nous n'avons pu associer ces compétences à aucun emploi.",
+    ),
+    "can_try": (
+        "Try describing tasks, tools or fields, for example “bookkeeping”, “forklift” or “customer service”, "
+        "or search by job title above.",
+        "Essayez de décrire des tâches, des outils ou des domaines, par exemple « tenue de livres », « chariot "
+        "élévateur » ou « service à la clientèle », ou cherchez par titre d'emploi plus haut.",
+    ),
+    "announce_can": (
+        "{count} jobs that use what you can do.",
+        "{count} emplois qui font appel à ce que vous savez faire.",
+    ),
+    "announce_can_no_match": ("No job found for these skills.", "Aucun emploi trouvé pour ces compétences."),
+    "moves_heading": ("Jobs you could move to", "Emplois vers lesquels vous pourriez passer"),
+    "moves_hint": (
+        "Jobs that use much of what this one does. Open one to see its pay, its outlook and programs.",
+        "Des emplois qui font appel à une bonne part de ce que fait celui-ci. Ouvrez-en un pour voir son salaire, "
+        "ses perspectives et des formations.",
+    ),
+    "move_wage": ("Median wage: {change} an hour ({percent})", "Salaire médian : {change} l'heure ({percent})"),
+    "move_more_training": ("Usually needs more training", "Demande habituellement plus de formation"),
+    "move_desirable": ("Better or equal pay and outlook", "Salaire et perspectives égaux ou meilleurs"),
     "closest_to": ("The occupation closest to “{query}”", "La profession la plus proche de « {query} »"),
     "noc": ("NOC {code}", "CNP {code}"),
     "did_you_mean": ("Did you mean…?", "Vouliez-vous dire… ?"),
@@ -198,6 +248,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error_skills": (
         "List at most {max} skills, each of at most {length} characters.",
         "Indiquez au plus {max} compétences, d'au plus {length} caractères chacune.",
+    ),
+    "error_can": (
+        "List at most {max} things you can do, each of at most {length} characters.",
+        "Indiquez au plus {max} choses que vous savez faire, d'au plus {length} caractères chacune.",
     ),
     "error_region": ("Choose a place from the list.", "Choisissez un lieu dans la liste."),
     "error_unreadable": (

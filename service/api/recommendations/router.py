@@ -5,6 +5,7 @@ logged before the answer goes out). Needs no key."""
 from fastapi import APIRouter, Depends
 
 from analytics.tracking import Served, serve_recommendation
+from careers.gap import OccupationSkill
 from recommendations.ranking import Filters
 from recommendations.recommend import Program, RecommendationRequest
 from service.api.analytics.dependencies import AppLinkSigner, AppRobots, UserAgent
@@ -14,6 +15,7 @@ from service.api.recommendations.dependencies import AppRecommender
 from service.api.recommendations.schemas import (
     InstitutionRefOut,
     LabourMarketOut,
+    MoveOut,
     OccupationOut,
     ProgramOut,
     RecommendationIn,
@@ -63,6 +65,7 @@ def post_recommendations(
         limit=body.limit,
         session_id=body.session_id,
         variant=body.variant,
+        moves=body.moves,
     )
     vouched = principal is not None and principal.vouches_for_its_users
     served = serve_recommendation(
@@ -78,6 +81,13 @@ def post_recommendations(
 
 def recommendation_out(served: Served, link_base: str) -> RecommendationOut:
     answer = served.recommendation
+    # Each program shown, the occupation's then each move's, in the order they were logged: its
+    # impression id, then its tracked link.
+    links = iter(
+        value
+        for impression_id, token in zip(served.impression_ids, served.tokens, strict=True)
+        for value in (impression_id, f"{link_base}/r/{token}")
+    )
     occupation = answer.occupation
     return RecommendationOut(
         lang="fr" if answer.lang == "fr" else "en",
@@ -100,22 +110,28 @@ def recommendation_out(served: Served, link_base: str) -> RecommendationOut:
             else None,
             wages=WagesOut.model_validate(answer.market.wages, from_attributes=True),
         ),
-        skills=[
-            SkillOut(
-                id=skill.descriptor_id,
-                name=skill.label,
-                level=skill.level,
-                scale_max=skill.scale_max,
-                covered_by_person=skill.covered_by_person,
+        skills=[skill_out(skill) for skill in answer.skills],
+        programs=[program_out(program, next(links), next(links)) for program in answer.programs],
+        moves=[
+            MoveOut(
+                transition=move.transition,
+                skills=[skill_out(skill) for skill in move.skills],
+                programs=[program_out(program, next(links), next(links)) for program in move.programs],
             )
-            for skill in answer.skills
-        ],
-        programs=[
-            program_out(program, impression_id, f"{link_base}/r/{token}")
-            for program, impression_id, token in zip(answer.programs, served.impression_ids, served.tokens, strict=True)
+            for move in answer.moves
         ],
         session_id=answer.session_id,
         variant=answer.variant,
+    )
+
+
+def skill_out(skill: OccupationSkill) -> SkillOut:
+    return SkillOut(
+        id=skill.descriptor_id,
+        name=skill.label,
+        level=skill.level,
+        scale_max=skill.scale_max,
+        covered_by_person=skill.covered_by_person,
     )
 
 

@@ -4,6 +4,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from careers.search import Transition
 from service.api.labour_market.schemas import OutlookOut, WagesOut
 from service.api.matching.schemas import QUERY_SCHEMA, SPACE, MatchOut, checked_query
 
@@ -50,6 +51,10 @@ class RecommendationIn(BaseModel):
             "anyOf": [
                 {"required": ["job_title"], "properties": {"job_title": {"type": "string"}}},
                 {"required": ["noc_code"], "properties": {"noc_code": {"type": "string"}}},
+                {
+                    "required": ["current_job_title", "moves"],
+                    "properties": {"current_job_title": {"type": "string"}, "moves": {"const": True}},
+                },
             ],
         },
     )
@@ -83,10 +88,22 @@ class RecommendationIn(BaseModel):
         "key: without one, the request's own User-Agent decides (and this one can only mark a robot).",
     )
 
+    moves: bool = Field(
+        default=False,
+        strict=True,
+        description="With `current_job_title` alone: the best career moves from the current job (`moves` in the "
+        "answer), each with the programs that close its gap, instead of programs for one occupation.",
+    )
+
     @model_validator(mode="after")
     def an_occupation(self) -> Self:
-        if self.job_title is None and self.noc_code is None:
-            raise ValueError("give job_title or noc_code")
+        if self.moves:
+            if self.current_job_title is None:
+                raise ValueError("moves needs current_job_title: the job the moves start from")
+            if self.job_title is not None or self.noc_code is not None:
+                raise ValueError("with moves, give current_job_title only, not job_title or noc_code")
+        elif self.job_title is None and self.noc_code is None:
+            raise ValueError("give job_title or noc_code (or current_job_title with moves)")
         return self
 
 
@@ -155,5 +172,14 @@ class RecommendationOut(BaseModel):
     labour_market: LabourMarketOut | None
     skills: list[SkillOut] = Field(description="The occupation's most important OaSIS skills and knowledge.")
     programs: list[ProgramOut]
+    moves: list["MoveOut"] = Field(
+        default_factory=list, description="With `moves: true`: the best moves from the current job, best first."
+    )
     session_id: str | None
     variant: str | None
+
+
+class MoveOut(BaseModel):
+    transition: Transition = Field(description="The move, as /v1/occupations/{noc_code}/transitions gives it.")
+    skills: list[SkillOut] = Field(description="The move's occupation's important skills; those the person has marked.")
+    programs: list[ProgramOut] = Field(description="The programs that close the move's gap, best first.")

@@ -1,12 +1,14 @@
 // The public page's enhancements; the page works without them (a plain form the server answers).
 // - typeahead on the job title (ARIA 1.2 combobox over /v1/titles/suggest);
-// - searches, "did you mean" links and the back button update the results in place, with the
-//   address kept shareable and the result announced in the live region;
+// - searches (by job title, and by what the person can do), "did you mean" links, the links to other
+//   jobs and the back button update the results in place, with the address kept shareable and the
+//   result announced in the live region;
 // - "was this helpful?" is sent without leaving the results.
 "use strict";
 
 (function () {
   const form = document.getElementById("search");
+  const canForm = document.getElementById("can-search"); // "What can you do?"
   const results = document.getElementById("results");
   const announcer = document.getElementById("announce");
   if (!form || !results || !announcer) return;
@@ -158,6 +160,7 @@
       if (!field.name || field.type === "hidden" || field.type === "submit") continue;
       field.value = params.get(field.name) || "";
     }
+    if (canForm) canForm.elements.namedItem("can").value = params.get("can") || "";
     form.querySelectorAll("input[name=noc], input[name=noc_q]").forEach((field) => field.remove());
     if (params.get("noc")) {
       // After the title, as the server puts them: the address keeps one order of parameters.
@@ -207,6 +210,17 @@
     load(addressOf(new FormData(form)), { push: true, moveFocus: true });
   });
 
+  if (canForm) {
+    canForm.addEventListener("submit", (event) => {
+      if (!canForm.checkValidity()) return;
+      event.preventDefault();
+      close();
+      // The place is the one chosen in the form above, as it is now.
+      canForm.elements.namedItem("region").value = form.elements.namedItem("region").value;
+      load(addressOf(new FormData(canForm)), { push: true, moveFocus: true });
+    });
+  }
+
   function enhanceResults() {
     results.querySelectorAll("a[data-inpage]").forEach((link) => {
       link.addEventListener("click", (event) => {
@@ -241,7 +255,8 @@
   window.addEventListener("popstate", () => {
     const address = window.location.pathname + window.location.search;
     syncForm(address);
-    if (address === "/" || !new URLSearchParams(window.location.search).get("q")) {
+    const params = new URLSearchParams(window.location.search);
+    if (address === "/" || (!params.get("q") && !params.get("can"))) {
       results.replaceChildren();
       return;
     }

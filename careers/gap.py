@@ -48,7 +48,14 @@ def listed_skill_coverage(space: SkillSpace, skills: Sequence[str]) -> set[str]:
     texts = [skill.strip() for skill in skills if skill.strip()]
     if not texts:
         return set()
-    confidence = descriptor_confidence(space, space.embedder.embed_queries(texts))
+    return covered_descriptors(space, space.embedder.embed_queries(texts))
+
+
+def covered_descriptors(space: SkillSpace, vectors: np.ndarray) -> set[str]:
+    """Descriptors covered by the embedded skills a person lists."""
+    if not len(vectors):
+        return set()
+    confidence = descriptor_confidence(space, vectors)
     return {
         space.descriptors[column].id for column in np.flatnonzero(confidence.max(axis=0) >= LISTED_SKILL_CONFIDENCE)
     }
