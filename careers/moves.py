@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from careers.career_space import CareerSpace, MoveMeasures
-from careers.gap import IMPORTANT, skill_gap
+from careers.gap import SkillGap, skill_gap
 from labour_market.language import Language
 
 
@@ -82,6 +82,15 @@ class RankedMove:
     more_training: bool  # the target's TEER number is lower: it usually asks for more education or training
 
 
+def skills_to_learn(gap: SkillGap) -> list[SkillToLearn]:
+    """The important skills of a gap the person does not have, most needed first."""
+    return [
+        SkillToLearn(skill.descriptor_id, skill.label, skill.level, skill.scale_max)
+        for skill in gap.skills
+        if not skill.covered_by_person
+    ]
+
+
 class MoveRanker:
     """Ranks the moves from each occupation over a career space (the scores computed once)."""
 
@@ -101,25 +110,16 @@ class MoveRanker:
     def describe(self, source: str, target: str, score: float, lang: Language) -> RankedMove:
         skills = self.space.skills
         source_row, target_row = skills.occupation_rows[source], skills.occupation_rows[target]
-        both = np.minimum(skills.ratings[source_row], skills.ratings[target_row])
-        distinct = both - skills.typical_ratings
-        shared = [
-            SkillRef(skills.descriptors[column].id, skills.descriptors[column].label(lang))
-            for column in np.argsort(-distinct, kind="stable")
-            if both[column] >= IMPORTANT
-        ][:SHARED_SHOWN]
+        # The target's important skills: those the source rates (nearly) as high carry over, the rest are to learn.
         gap = skill_gap(skills, target, lang, set(), source)
-        to_learn = [
-            SkillToLearn(skill.descriptor_id, skill.label, skill.level, skill.scale_max)
-            for skill in gap.skills
-            if not skill.covered_by_person
-        ][:TO_LEARN_SHOWN]
+        shared = [SkillRef(skill.descriptor_id, skill.label) for skill in gap.skills if skill.covered_by_person]
+        to_learn = skills_to_learn(gap)
         teer = self.space.measures.teer
         return RankedMove(
             noc_code=target,
             similarity=round(float(np.clip(score, 0.0, 1.0)), 4),
-            shared=shared,
-            to_learn=to_learn,
+            shared=shared[:SHARED_SHOWN],
+            to_learn=to_learn[:TO_LEARN_SHOWN],
             teer=int(teer[target_row]),
             more_training=bool(teer[target_row] < teer[source_row]),
         )

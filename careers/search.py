@@ -13,7 +13,15 @@ from careers.career_space import CareerSpace
 from careers.exceptions import NoSkillsGiven
 from careers.gap import covered_descriptors, skill_gap
 from careers.market import OccupationMarket, WageChange, is_desirable, occupation_market, wage_change
-from careers.moves import DEFAULT_MOVE_WEIGHTS, MoveRanker, MoveWeights, RankedMove, SkillRef, SkillToLearn
+from careers.moves import (
+    DEFAULT_MOVE_WEIGHTS,
+    MoveRanker,
+    MoveWeights,
+    RankedMove,
+    SkillRef,
+    SkillToLearn,
+    skills_to_learn,
+)
 from careers.skill_scoring import DEFAULT_SCORING, SkillScoring, TitleVectors, joint_text, recognized, skill_fit
 from careers.skill_text import cleaned_skills, split_skills
 from labour_market.codes import NOC2016_UNIT_GROUP
@@ -22,13 +30,14 @@ from labour_market.language import Language
 from labour_market.occupations import get_unit_group
 from labour_market.profile import Outlook, Wages
 from labour_market.regional_wages import resolve_region
-from matching.engine import Matcher
+from matching.engine import Matcher, QueryVectorCache
 
 # A skill is one an occupation uses when the occupation stands out for it: within this many deviations of
 # the skill's best occupation, or at least USED_STANDING deviations above the mean.
 MATCHED_MARGIN = 1.0
 USED_STANDING = 2.5
 TO_LEARN_SHOWN = 6
+SKILL_CACHE_SIZE = 20_000  # skill embeddings kept (384 floats each: about 31 MB when full)
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,7 @@ class MatchedSkill:
 class SkillOccupation:
     noc_code: str
     title: str
-    score: float  # how far the occupation stands out for the recognized skills, on average (z-scores, up to 4)
+    score: float  # how the occupation stands out for the skills (careers.skill_scoring), higher is better
     confidence: float  # how surely it is the one, against the others (a softmax of the scores), 0-1
     teer: int | None
     matched: list[MatchedSkill]
@@ -100,12 +109,13 @@ class CareerMoves:
 
 class CareerSearch:
     """The long-lived parts of career search: the career space, the moves' scores and the job titles'
-    vectors (the matcher's index)."""
+    vectors (the matcher's index; without a matcher, or one of words alone, skills are compared with the
+    duties and the occupations' texts only, and `auto` reads as English)."""
 
     def __init__(
         self,
         space: CareerSpace,
-        matcher: Matcher,
+        matcher: Matcher | None,
         scoring: SkillScoring = DEFAULT_SCORING,
         weights: MoveWeights = DEFAULT_MOVE_WEIGHTS,
     ):
@@ -113,10 +123,11 @@ class CareerSearch:
         self.matcher = matcher
         self.scoring = scoring
         self.ranker = MoveRanker(space, weights)
+        self._vectors = QueryVectorCache(SKILL_CACHE_SIZE)
         rows = space.skills.occupation_rows
         self.titles = (
             TitleVectors(matcher.vector_index, np.array([rows[e.noc_code] for e in matcher.semantic_entries]))
-            if matcher.vector_index is not None
+            if matcher is not None and matcher.vector_index is not None
             else None
         )
 
@@ -127,7 +138,8 @@ class CareerSearch:
     def language(self, requested: str, text: str) -> Language:
         if requested in ("en", "fr"):
             return "fr" if requested == "fr" else "en"
-        return "fr" if text and self.matcher.detector.detect(text) == "fr" else "en"
+        detector = self.matcher.detector if self.matcher is not None else None
+        return "fr" if text and detector is not None and detector.detect(text) == "fr" else "en"
 
     def by_skills(self, session: Session, request: SkillSearchRequest) -> SkillSearch:
         """Raises NoSkillsGiven, UnknownRegion."""
@@ -143,9 +155,9 @@ class CareerSearch:
         if not used:
             return SkillSearch(lang, True, skills, unrecognized, [])
         space = self.space.skills
-        embedded = space.embedder.embed_queries([*used, joint_text(used)] if len(used) > 1 else used)
-        vectors = embedded[: len(used)]
-        fit = skill_fit(self.space, used, vectors, self.titles, self.scoring, embedded[-1] if len(used) > 1 else None)
+        vectors = self._embedded(used)
+        joint = self._embedded([joint_text(used)])[0] if len(used) > 1 else None
+        fit = skill_fit(self.space, used, vectors, self.titles, self.scoring, joint)
         nearest = self._nearest_esco(vectors)
         listed = covered_descriptors(space, vectors)
         order = np.argsort(-fit.scores, kind="stable")[: request.limit]
@@ -169,16 +181,26 @@ class CareerSearch:
                     confidence=round(float(fit.confidence[column]), 4),
                     teer=market.teer,
                     matched=matched,
-                    to_learn=[
-                        SkillToLearn(s.descriptor_id, s.label, s.level, s.scale_max)
-                        for s in gap.skills
-                        if not s.covered_by_person
-                    ][:TO_LEARN_SHOWN],
+                    to_learn=skills_to_learn(gap)[:TO_LEARN_SHOWN],
                     outlook=market.outlook,
                     wages=market.wages,
                 )
             )
         return SkillSearch(lang, False, skills, unrecognized, occupations)
+
+    def _embedded(self, texts: list[str]) -> np.ndarray:
+        """The texts' query embeddings, those seen lately from the cache: a person adding a skill to their
+        list sends the others again. The whole list is embedded in a call of its own: padded together, each
+        short skill would cost as much as it."""
+        found = [self._vectors.get(text) for text in texts]
+        missing = [text for text, vector in zip(texts, found, strict=True) if vector is None]
+        if missing:
+            fresh = iter(self.space.skills.embedder.embed_queries(missing))
+            for position, cached in enumerate(found):
+                if cached is None:
+                    found[position] = embedded = next(fresh)
+                    self._vectors.put(texts[position], embedded)
+        return np.stack([vector for vector in found if vector is not None])
 
     def _nearest_esco(self, vectors: np.ndarray) -> list[SkillRef | None]:
         space = self.space.skills

@@ -3,8 +3,12 @@ occupation's duties (one by one), with its job titles (English and French: "mont
 to « monteur vidéo ») and with its whole text; the skill's fit with each occupation is then read
 against its fit with all of them (a z-score: e5 puts any short text within a few hundredths of
 everything, so only what stands out counts), capped so that one skill naming a job outright does not
-outweigh the others, and averaged over the person's recognized skills. A skill counts only when its
-words are ones the reference data knows (see :mod:`careers.skill_words`): « bonjour » casts no vote.
+outweigh the others; the words the skill shares with the occupation's (BM25, see
+:mod:`careers.skill_lexicon`) are added, and the standings averaged over the skills. The whole list
+read as one text adds its context, and how common the occupation is breaks near ties. Only skills
+whose words the reference data knows are scored (`recognized`, :mod:`careers.skill_words`): « bonjour »
+casts no vote. The weights were chosen on the tuning half of the career judgments
+(`scripts/eval_careers.py --tune`).
 
 Pure numpy over vectors: the caller embeds the skills and hands in the title index.
 """
@@ -21,12 +25,12 @@ from matching.vector_index import VectorIndex
 @dataclass(frozen=True)
 class SkillScoring:
     duty_weight: float = 0.3
-    title_weight: float = 0.5
+    title_weight: float = 0.3
     text_weight: float = 0.2
-    z_cap: float = 4.0  # a skill's standing with an occupation counts up to this many deviations
-    lexical_weight: float = 2.0  # of the skill's words shared with the occupation's (BM25, over its best)
+    z_cap: float = 3.0  # a skill's standing with an occupation counts up to this many deviations
+    lexical_weight: float = 3.0  # of the skill's words shared with the occupation's (BM25, over its best)
     prevalence_weight: float = 0.4  # of how common the occupation is (careers.career_space)
-    joint_weight: float = 0.5  # of the standing of the whole list read as one text (its context: "journal
+    joint_weight: float = 1.0  # of the standing of the whole list read as one text (its context: "journal
     # entries" beside "quickbooks" is bookkeeping, not journalism)
     title_depth: int = 64  # job titles looked at per skill
     confidence_temperature: float = 0.25  # of the softmax over the scores that gives the confidence

@@ -20,7 +20,7 @@ def split_skills(text: str) -> list[str]:
     for part in SEPARATORS.split(text):
         skill = SPACES.sub(" ", LEAD_IN.sub("", part.strip())).strip(" -–—*:()[]\"'")
         key = skill.casefold()
-        if len(skill) < 2 or key in seen:
+        if not skill or key in seen:
             continue
         seen.add(key)
         skills.append(skill[:MAX_SKILL_LENGTH])

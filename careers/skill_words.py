@@ -79,17 +79,17 @@ class SkillWords:
         return any(self._knows_word(word) for word in words if word not in FILLERS)
 
     def _knows_word(self, word: str) -> bool:
-        if word in self.words:
-            return True
         if any(char.isdigit() for char in word):
             return any(char.isalpha() for char in word)  # a code such as 433a; a number alone says nothing
+        if len(word) < 2:  # a letter alone names nothing
+            return False
+        if word in self.words:
+            return True
         if len(word) < SHORT_STEM:
             return False
-        if len(word) == SHORT_STEM and word in self.short_stems:
-            return True
-        if len(word) >= STEM and word[:STEM] in self.stems:
-            return True
-        return self._typo_of_known(word)
+        if len(word) == SHORT_STEM:
+            return word in self.short_stems or self._typo_of_known(word)
+        return word[:STEM] in self.stems or self._typo_of_known(word)
 
     def _typo_of_known(self, word: str) -> bool:
         candidates = [w for length in range(len(word) - 1, len(word) + 2) for w in self.by_length.get(length, [])]

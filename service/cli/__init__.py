@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from matching.backends import BackendUnavailable
-from service.cli import accounts, analytics, catalog, labour_market, matching, serve
+from service.cli import accounts, analytics, careers, catalog, labour_market, matching, serve
 from service.config import Settings
 
-COMMAND_MODULES = (labour_market, matching, accounts, catalog, analytics, serve)
+COMMAND_MODULES = (labour_market, matching, careers, accounts, catalog, analytics, serve)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -108,6 +108,7 @@ def _describe(snapshot: "MatchingSnapshot", index_dir: Path) -> str:
 
 
 def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
+    from careers.career_space import load_career_space  # noqa: PLC0415
     from matching.assembly import assemble_from_snapshot  # noqa: PLC0415
     from matching.vector_index import cache_key, cache_paths  # noqa: PLC0415
     from service.resources import load_skill_space_for  # noqa: PLC0415
@@ -139,15 +140,20 @@ def run_build_index(args: argparse.Namespace, settings: Settings) -> int:
             print(f"ESCO occupations linked to NOC by the matcher: {len(matcher.esco_labels.links):,}")
         started = time.perf_counter()
         engine = create_database_engine(settings.database_url)
-        space = load_skill_space_for(
-            create_session_factory(engine), settings.data_dir, matcher.embedder, index_dir, progress=True
-        )
+        session_factory = create_session_factory(engine)
+        space = load_skill_space_for(session_factory, settings.data_dir, matcher.embedder, index_dir, progress=True)
+        if space is not None:
+            print(
+                f"skill space {space.key}: {len(space.esco):,} ESCO skills, {len(space.descriptors)} OaSIS "
+                f"descriptors, {len(space.occupations)} occupations in {time.perf_counter() - started:.1f} s"
+            )
+            started = time.perf_counter()
+            careers = load_career_space(session_factory, space, settings.data_dir, index_dir, progress=True)
+            print(
+                f"career space {careers.key}: {len(careers.duty_texts):,} duties, the moves between "
+                f"{len(careers.codes)} occupations in {time.perf_counter() - started:.1f} s"
+            )
         engine.dispose()
-    if space is not None:
-        print(
-            f"skill space {space.key}: {len(space.esco):,} ESCO skills, {len(space.descriptors)} OaSIS descriptors, "
-            f"{len(space.occupations)} occupations in {time.perf_counter() - started:.1f} s"
-        )
     return 0
 
 

@@ -38,7 +38,10 @@ class SkillSearchIn(BaseModel):
                 {"text": "Bookkeeping for 10 years, payroll, QuickBooks and year-end."},
             ],
             # Exactly one of the two (a model validator checks it; this says it to clients).
-            "oneOf": [{"required": ["skills"]}, {"required": ["text"]}],
+            "oneOf": [
+                {"required": ["skills"], "properties": {"skills": {"type": "array"}}},
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+            ],
         },
     )
 

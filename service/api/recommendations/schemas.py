@@ -48,12 +48,19 @@ class RecommendationIn(BaseModel):
         json_schema_extra={
             "examples": [{"job_title": "infirmière auxiliaire", "region": "ER3530"}],
             # At least one of the two, not null (a model validator checks it; this says it to clients).
+            # Or, with `moves: true`, the current job alone.
             "anyOf": [
-                {"required": ["job_title"], "properties": {"job_title": {"type": "string"}}},
-                {"required": ["noc_code"], "properties": {"noc_code": {"type": "string"}}},
+                {"required": ["job_title"], "properties": {"job_title": {"type": "string"}, "moves": {"const": False}}},
+                {"required": ["noc_code"], "properties": {"noc_code": {"type": "string"}, "moves": {"const": False}}},
                 {
                     "required": ["current_job_title", "moves"],
                     "properties": {"current_job_title": {"type": "string"}, "moves": {"const": True}},
+                    "not": {
+                        "anyOf": [
+                            {"required": ["job_title"], "properties": {"job_title": {"type": "string"}}},
+                            {"required": ["noc_code"], "properties": {"noc_code": {"type": "string"}}},
+                        ]
+                    },
                 },
             ],
         },

@@ -52,8 +52,10 @@ def test_every_operation_keeps_its_contract(case: Case, admin_key: str) -> None:
 
 # Problems about content that no schema can state: which region codes exist is data; a catalog is
 # checked row by row (its cells, its encoding, the columns its mapping names); a period must not end
-# before it starts and its days lie between 2000 and 2100; a target has a `change` or a `value`.
+# before it starts and its days lie between 2000 and 2100; a target has a `change` or a `value`; a
+# pasted text of separators alone holds no skill.
 REFUSED_BY_CONTENT = {
+    "/problems/no-skills",
     "/problems/unknown-region",
     "/problems/invalid-period",
     "/problems/invalid-target",
