@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models.events import Event
 from service.api.recommendations.page_format import money
+from tests.support.pages import shown, text
 
 NBSP = "\xa0"
 DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -37,17 +38,6 @@ def page(client: TestClient, status: int = 200, **params: str) -> BeautifulSoup:
     assert response.status_code == status, response.text[:500]
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     return BeautifulSoup(response.text, "html.parser")
-
-
-def shown(element: Tag) -> str:
-    """An element's text as read, spaces collapsed (the non-breaking ones kept)."""
-    return re.sub(r"[ \t\r\n]+", " ", element.get_text(" ")).strip()
-
-
-def text(soup: BeautifulSoup | Tag, selector: str) -> str:
-    found = soup.select_one(selector)
-    assert found is not None, selector
-    return shown(found)
 
 
 def texts(soup: BeautifulSoup | Tag, selector: str) -> list[str]:

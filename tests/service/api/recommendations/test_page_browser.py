@@ -8,42 +8,22 @@ kept in var/test-artifacts (not committed)."""
 import html
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.events import Event
-from tests.support.browser import AXE_CORE, CHROMIUM
-from tests.support.live_server import live_server
+from tests.support.pages import ARTIFACTS, LOCALES, axe_findings, watched
 
-ARTIFACTS = Path(__file__).resolve().parents[4] / "var" / "test-artifacts"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-LOCALES = {"en": "en-CA", "fr": "fr-CA"}
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 ZOOMED = {"width": 640, "height": 450}  # a 1280 × 900 window at 200% zoom
 TRACKED_LINK = re.compile(r"/r/[^/?]+$")
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("catalogs")]
-
-
-@pytest.fixture(scope="module")
-def base(reference_database_url: str, index_dir: Path) -> Iterator[str]:
-    with live_server(reference_database_url, index_dir) as (address, _):
-        yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield launched
-        launched.close()
 
 
 def program_site(route: Route) -> None:
@@ -64,29 +44,9 @@ def open_context(browser: Browser, lang: str, **options: Any) -> BrowserContext:
     return context
 
 
-def watched(context: BrowserContext) -> tuple[Page, list[str]]:
-    """A page whose script errors and policy violations are collected."""
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return page, problems
-
-
 def searches(engine: Engine) -> int:
     with Session(engine) as session:
         return int(session.scalar(select(func.count()).select_from(Event).where(Event.type == "search")) or 0)
-
-
-def axe_findings(page: Page) -> list[dict[str, Any]]:
-    """axe-core's violations of WCAG 2.0/2.1 A and AA and of its best practices, after checking it ran."""
-    page.add_script_tag(path=str(AXE_CORE))
-    results: dict[str, Any] = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
-    )
-    assert len(results["passes"]) >= 20  # the rules were applied, not skipped
-    found: list[dict[str, Any]] = results["violations"]
-    return found
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -23,6 +23,7 @@ from models.events import Event
 from service.api.recommendations.page_content import wage_change_line
 from service.api.recommendations.page_query import can_skills, read_query
 from service.api.recommendations.page_text import page_texts
+from tests.support.pages import shown, text
 
 NBSP = "\xa0"
 HTML = "text/html; charset=utf-8"
@@ -44,16 +45,6 @@ def get(client: TestClient, address: str = "/", status: int = 200, **params: str
     assert response.status_code == status, response.text[:500]
     assert response.headers["content-type"] == HTML
     return BeautifulSoup(response.text, "html.parser")
-
-
-def shown(element: Tag) -> str:
-    return re.sub(r"[ \t\r\n]+", " ", element.get_text(" ")).strip()
-
-
-def text(soup: BeautifulSoup | Tag, selector: str) -> str:
-    found = soup.select_one(selector)
-    assert found is not None, selector
-    return shown(found)
 
 
 def occupation_links(soup: BeautifulSoup | Tag) -> list[Tag]:

@@ -5,63 +5,30 @@ opens a job; without JavaScript the skills form still answers."""
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.support.browser import AXE_CORE, CHROMIUM
-from tests.support.live_server import live_server
+from tests.support.pages import ARTIFACTS, LOCALES, axe_findings, watched
 
-ARTIFACTS = Path(__file__).resolve().parents[4] / "var" / "test-artifacts"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-LOCALES = {"en": "en-CA", "fr": "fr-CA"}
 SKILLS = {"en": "pruning fruit trees, driving a tractor", "fr": "montage vidéo; sous-titrage"}
 NURSE = {"en": "licensed practical nurse", "fr": "infirmière auxiliaire"}
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("catalogs")]
-
-
-@pytest.fixture(scope="module")
-def base(reference_database_url: str, index_dir: Path) -> Iterator[str]:
-    with live_server(reference_database_url, index_dir) as (address, _):
-        yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield launched
-        launched.close()
 
 
 def open_context(browser: Browser, lang: str, **options: Any) -> BrowserContext:
     return browser.new_context(locale=LOCALES[lang], viewport={"width": 1280, "height": 900}, **options)
 
 
-def watched(context: BrowserContext) -> tuple[Page, list[str]]:
-    """A page whose script errors and policy violations are collected."""
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return page, problems
-
-
 def axe_serious(page: Page, name: str) -> list[tuple[str, str, int]]:
-    page.add_script_tag(path=str(AXE_CORE))
-    results: dict[str, Any] = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
-    )
-    assert len(results["passes"]) >= 20  # the rules were applied, not skipped
+    findings = axe_findings(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"axe-careers-{name}.json").write_text(json.dumps(results["violations"], indent=1, ensure_ascii=False))
+    (ARTIFACTS / f"axe-careers-{name}.json").write_text(json.dumps(findings, indent=1, ensure_ascii=False))
     return [
         (item["id"], item["impact"], len(item["nodes"]))
-        for item in results["violations"]
+        for item in findings
         if item["impact"] in ("serious", "critical")
     ]
 
