@@ -49,8 +49,7 @@ class TitleVectors:
 
 @dataclass(frozen=True)
 class SkillFit:
-    fit: np.ndarray  # (skills, occupations): each skill's fit with each occupation (cosines)
-    standing: np.ndarray  # (skills, occupations): the fit as a z-score over the occupations, capped
+    standing: np.ndarray  # (skills, occupations): each skill's fit as a capped z-score, with its shared words
     scores: np.ndarray  # (occupations,): the mean standing over the skills, with the list's and prevalence
     confidence: np.ndarray  # (occupations,): a softmax of the scores, 0-1
 
@@ -66,16 +65,16 @@ def skill_fit(
     """The fit of recognized skills (see `recognized`) with every occupation. `vectors`: the skills'
     embeddings (queries), one a skill; `joint`: the embedding of the whole list read as one text."""
     duty, title, text = _components(space, vectors, titles, scoring.title_depth)
-    fit, standing = _standing(duty, title, text, scoring)
+    standing = _standing(duty, title, text, scoring)
     if scoring.lexical_weight:
         standing = standing + scoring.lexical_weight * _relative(space.lexicon.scores(skills))
     scores = standing.mean(axis=0) + scoring.prevalence_weight * space.prevalence
     if joint is not None:
-        whole = _standing(*_components(space, joint.reshape(1, -1), titles, scoring.title_depth), scoring)[1][0]
+        whole = _standing(*_components(space, joint.reshape(1, -1), titles, scoring.title_depth), scoring)[0]
         scores = scores + scoring.joint_weight * whole
     logits = (scores - scores.max()) / scoring.confidence_temperature
     confidence = np.exp(logits) / np.exp(logits).sum()
-    return SkillFit(fit, standing, scores, confidence)
+    return SkillFit(standing, scores, confidence)
 
 
 def recognized(space: CareerSpace, skills: Sequence[str]) -> list[bool]:
@@ -108,13 +107,12 @@ def _relative(scores: np.ndarray) -> np.ndarray:
     return relative
 
 
-def _standing(
-    duty: np.ndarray, title: np.ndarray, text: np.ndarray, scoring: SkillScoring
-) -> tuple[np.ndarray, np.ndarray]:
-    """The weighed fit, and that fit as a z-score over the occupations, capped."""
+def _standing(duty: np.ndarray, title: np.ndarray, text: np.ndarray, scoring: SkillScoring) -> np.ndarray:
+    """The weighed fit with each occupation, as a z-score over the occupations, capped."""
     fit = scoring.duty_weight * duty + scoring.title_weight * title + scoring.text_weight * text
     spread = np.maximum(fit.std(axis=1, keepdims=True), 1e-6)
-    return fit, np.minimum((fit - fit.mean(axis=1, keepdims=True)) / spread, scoring.z_cap)
+    capped: np.ndarray = np.minimum((fit - fit.mean(axis=1, keepdims=True)) / spread, scoring.z_cap)
+    return capped
 
 
 def _title_fit(
