@@ -28,6 +28,7 @@ COPY matching/ matching/
 COPY accounts/ accounts/
 COPY catalog/ catalog/
 COPY recommendations/ recommendations/
+COPY careers/ careers/
 COPY analytics/ analytics/
 RUN /opt/lmi/bin/pip install --no-cache-dir --no-deps . \
     && /opt/lmi/bin/pip check \
