@@ -16,6 +16,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +64,7 @@ class CareerSpace:
     prevalence: np.ndarray
     key: str
 
-    @property
+    @cached_property
     def codes(self) -> list[str]:
         return [occupation.noc_code for occupation in self.skills.occupations]
 
@@ -104,7 +105,8 @@ def load_career_space(
     cached = read_keyed_pickle(path, key)
     if not isinstance(cached, CareerCache):
         descriptors = [text for d in skills.descriptors for text in (d.text, d.label("fr"))]
-        words = skill_words([*descriptors, *esco_texts(data_dir)], facts.words).words
+        profiles = [text for texts in facts.documents.values() for text in texts]
+        words = skill_words([*profiles, *descriptors, *esco_texts(data_dir)]).words
         lexicon = occupation_lexicon([facts.documents.get(code, []) for code in codes])
         measures = _measures(facts, codes, vectors, rows, skills.occupation_vectors[0])
         cached = CareerCache(measures, words, lexicon, _prevalence(facts, codes))
@@ -134,7 +136,6 @@ def _cache_key(
     for name in ESCO_FILES:
         path = data_dir / name
         digest.update(path.read_bytes() if path.is_file() else b"-")
-    digest.update(repr(sorted(facts.words)).encode())
     digest.update(repr(sorted(facts.documents.items())).encode())
     digest.update(repr(sorted(facts.employment.items())).encode())
     digest.update(repr((codes, facts.teer, sorted((k, sorted(v)) for k, v in facts.cited.items()))).encode())
@@ -149,7 +150,7 @@ def _measures(
 ) -> MoveMeasures:
     profile = {}
     for dimension in PROFILE_DIMENSIONS:
-        columns = [descriptor for descriptor in facts.descriptors if descriptor[0] == dimension]
+        columns = [descriptor for descriptor in facts.descriptors if descriptor.startswith(f"oasis:{dimension}:")]
         matrix = np.array([[facts.ratings.get(c, {}).get(d, np.nan) for d in columns] for c in codes], np.float64)
         profile[dimension] = _cosines(_standardized(matrix))
     duty_means = np.zeros((len(codes), duty_vectors.shape[1]), dtype=np.float64)

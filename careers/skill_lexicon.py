@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from careers.skill_words import STOP_WORDS
+from careers.skill_words import STEM, STOP_WORDS
 from matching.folding import fold_tokens
 
-STEM = 5
 K1 = 1.2
 B = 0.75
 

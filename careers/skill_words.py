@@ -107,9 +107,9 @@ def esco_texts(data_dir: Path) -> Iterator[str]:
                     yield row.get("description") or ""
 
 
-def skill_words(texts: Iterable[str], words: Iterable[str] = ()) -> SkillWords:
-    """The vocabulary of some texts (folded), with words already folded."""
-    known = set(words)
+def skill_words(texts: Iterable[str]) -> SkillWords:
+    """The vocabulary of some texts (folded)."""
+    known: set[str] = set()
     for text in texts:
         known.update(fold_tokens(text))
     return SkillWords(frozenset(word for word in known if word not in STOP_WORDS))

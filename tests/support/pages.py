@@ -2,6 +2,7 @@
 a page whose script errors are collected and axe-core's findings on it."""
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,20 @@ def watched(context: BrowserContext) -> tuple[Page, list[str]]:
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     return page, problems
+
+
+def tab_until(
+    page: Page, wanted: Callable[[dict[str, str]], bool], focus_of: Callable[[Page], dict[str, str]], limit: int
+) -> list[dict[str, str]]:
+    """Press Tab until `wanted(focus)` holds; every element focused on the way, each as `focus_of` describes it."""
+    walked = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = focus_of(page)
+        walked.append(focus)
+        if wanted(focus):
+            return walked
+    raise AssertionError(f"not reached with the keyboard: {walked}")
 
 
 def axe_findings(page: Page) -> list[dict[str, Any]]:

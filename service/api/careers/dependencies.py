@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from careers.search import CareerSearch
-from service.api.recommendations.dependencies import BUILDING
+from service.api.recommendations.dependencies import still_building
 from service.http.dependencies import AppModels
 from service.problems import NotReady
 from service.resources import NOT_IMPORTED
@@ -16,10 +16,7 @@ UNAVAILABLE = f"career search is unavailable: {NOT_IMPORTED}, then restart the s
 def get_career_search(models: AppModels) -> CareerSearch:
     if models.careers is None:
         if models.building:
-            raise NotReady(
-                BUILDING.replace("recommendations are", "career search is").format(" and ".join(models.building)),
-                building=list(models.building),
-            )
+            raise still_building("career search is", models)
         raise NotReady(UNAVAILABLE)
     return models.careers
 

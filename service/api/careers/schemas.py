@@ -14,8 +14,6 @@ LIMIT_MAX = 50
 
 
 def checked_text(text: str) -> str:
-    if "\x00" in text:
-        raise ValueError("must not contain a NUL character")
     if not text.strip():
         raise ValueError("must not be only spaces")
     return unicode_text(text)
@@ -67,7 +65,3 @@ class SkillSearchIn(BaseModel):
         if (self.skills is None) == (self.text is None):
             raise ValueError("give either `skills` (a list) or `text` (a paragraph), not both and not neither")
         return self
-
-
-MovesLimit = Annotated[int, Field(ge=1, le=LIMIT_MAX)]
-Language = Literal["en", "fr"]

@@ -8,6 +8,7 @@ kept in var/test-artifacts (not committed)."""
 import html
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.events import Event
 from tests.support.pages import ARTIFACTS, LOCALES, axe_findings, watched
+from tests.support.pages import tab_until as tab_until_focused
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
@@ -94,16 +96,8 @@ def focus_of(page: Page) -> dict[str, str]:
     return described
 
 
-def tab_until(page: Page, wanted: Any, limit: int = 80) -> list[dict[str, str]]:
-    """Press Tab until `wanted(focus)` holds; every element focused on the way."""
-    walked = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focus = focus_of(page)
-        walked.append(focus)
-        if wanted(focus):
-            return walked
-    raise AssertionError(f"not reached with the keyboard: {walked}")
+def tab_until(page: Page, wanted: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
+    return tab_until_focused(page, wanted, focus_of, limit=80)
 
 
 def test_a_keyboard_user_finds_programs_in_french_follows_one_and_answers_feedback(

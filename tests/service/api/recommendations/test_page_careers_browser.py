@@ -5,6 +5,7 @@ opens a job; without JavaScript the skills form still answers."""
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.support.pages import ARTIFACTS, LOCALES, axe_findings, watched
+from tests.support.pages import tab_until as tab_until_focused
 
 SKILLS = {"en": "pruning fruit trees, driving a tractor", "fr": "montage vidéo; sous-titrage"}
 NURSE = {"en": "licensed practical nurse", "fr": "infirmière auxiliaire"}
@@ -60,15 +62,8 @@ def focus_of(page: Page) -> dict[str, str]:
     return described
 
 
-def tab_until(page: Page, wanted: Any, limit: int = 60) -> list[dict[str, str]]:
-    walked = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focus = focus_of(page)
-        walked.append(focus)
-        if wanted(focus):
-            return walked
-    raise AssertionError(f"not reached with the keyboard: {walked}")
+def tab_until(page: Page, wanted: Callable[[dict[str, str]], bool]) -> list[dict[str, str]]:
+    return tab_until_focused(page, wanted, focus_of, limit=60)
 
 
 def test_a_keyboard_user_lists_what_they_can_do_and_opens_a_job(browser: Browser, base: str) -> None:
